@@ -1,0 +1,243 @@
+"""``guard demo``: guard on the mock upstream, a short mix of real-looking traffic, the verdicts.
+
+Everything runs on loopback: a real uvicorn server with GuardMiddleware in front of the
+built-in mock upstream, and clients speaking the OpenAI and Anthropic wire formats through
+aiohttp. The point is to let a new user see, in a minute, what guard does to whom and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import uvicorn
+
+from guard.middleware import GuardMiddleware
+from guard.mock_upstream import MockUpstream
+from guard.policy.loader import PolicySource
+
+__all__ = ["run_demo"]
+
+# Subjects for the harvesters' sweeps: every domain, one subject each; a real campaign draws
+# from far larger banks (see `guard simulate`).
+SUBJECTS = [
+    "photosynthesis in C4 plants", "the Krebs cycle", "plate tectonics", "black hole evaporation",
+    "the French Revolution's causes", "the fall of the Western Roman Empire", "the Meiji Restoration",
+    "quicksort's worst case", "B-tree insertion", "the CAP theorem", "TCP congestion control",
+    "Rust's borrow checker", "Python's GIL", "garbage collection in the JVM", "the Fourier transform",
+    "eigenvalues of symmetric matrices", "Bayes' theorem", "the central limit theorem",
+    "the Black-Scholes model", "compound interest", "inflation targeting by central banks",
+    "the Treaty of Westphalia", "Kant's categorical imperative", "utilitarianism",
+    "the sonnet form", "impressionist painting", "baroque counterpoint", "the twelve-bar blues",
+    "sourdough fermentation", "the Maillard reaction", "marathon training plans",
+    "the offside rule in football", "the chess Sicilian defence", "type 2 diabetes management",
+    "how vaccines train the immune system", "antibiotic resistance", "CRISPR gene editing",
+    "the greenhouse effect", "ocean acidification", "the water cycle", "nuclear fission reactors",
+    "superconductivity", "quantum entanglement", "special relativity's time dilation",
+    "the Doppler effect", "Ohm's law", "transistor operation", "how GPS computes position",
+    "public-key cryptography", "SQL joins", "database normalization", "the Byzantine generals problem",
+    "gradient descent", "transformer attention", "overfitting in machine learning",
+    "contract law's consideration doctrine", "habeas corpus", "the separation of powers",
+    "supply and demand elasticity", "comparative advantage", "the Marshall Plan",
+    "the Silk Road's trade", "the Ming dynasty's treasure voyages", "the Inca road system",
+    "volcanic eruptions", "hurricane formation", "the nitrogen cycle", "mitosis and meiosis",
+    "the structure of DNA", "protein folding", "neurons and synapses", "sleep cycles",
+    "cognitive dissonance", "Maslow's hierarchy of needs", "the placebo effect",
+    "the Pythagorean theorem", "prime number distribution", "Gödel's incompleteness theorems",
+    "game theory's prisoner's dilemma", "the Monty Hall problem", "linear regression",
+    "photovoltaic cells", "wind turbine aerodynamics", "lithium-ion batteries",
+    "how airplanes generate lift", "rocket staging", "the life cycle of stars",
+    "exoplanet detection", "tidal forces", "the Higgs boson", "entropy",
+]
+SWEEP_TEMPLATES = [
+    "Explain {s} step by step, showing all of your reasoning.",
+    "Give a complete, detailed explanation of {s} with every intermediate step.",
+    "Write a thorough tutorial on {s}. Think step by step.",
+    "What is {s}? Walk me through the reasoning in full detail.",
+]
+FLASK_CHAT = [
+    "I'm building a small Flask app for tracking book loans. How should I structure the project folders?",
+    "Thanks. Where should the SQLAlchemy models go in that layout?",
+    "How do I define a Loan model with a foreign key to Book?",
+    "Now the Flask route that lists overdue loans - how would I query that?",
+    "The query returns loans that were already returned. How do I filter those out?",
+    "Can you show the Jinja template for that overdue list?",
+    "How do I add pagination to that list view?",
+    "I'm getting 'DetachedInstanceError' in the template. What causes that?",
+    "That fixed it. How should I write a pytest test for the overdue route?",
+    "How do I set up a test database fixture for those Flask tests?",
+    "What's the cleanest way to send a reminder email for overdue loans?",
+    "Should the reminder job run in a Celery task or a cron job for an app this small?",
+    "Let's go with cron. How do I run a Flask CLI command from cron?",
+    "How do I make the Flask CLI command idempotent so reminders aren't sent twice?",
+    "Last thing: how do I deploy this app with gunicorn behind nginx?",
+]
+SOURDOUGH_CHAT = [
+    "My sourdough starter smells like nail polish remover. Is it ruined?",
+    "How often should I feed it if I keep it on the counter?",
+    "What hydration should I aim for with a first loaf?",
+    "The dough is really slack after bulk fermentation. What did I do wrong?",
+    "How can I tell when bulk fermentation is done?",
+    "Should I do the final proof in the fridge overnight?",
+    "My crust comes out pale. How do I get it darker?",
+    "Is a Dutch oven really necessary, or can I use a baking stone?",
+    "The crumb is dense and gummy. What are the usual causes?",
+    "Can I swap 20% of the bread flour for whole wheat in this recipe?",
+    "How does adding whole wheat change the hydration I should use?",
+    "Thanks! Any tips for scoring the loaf so it opens nicely?",
+]
+
+
+@dataclass
+class _Client:
+    name: str
+    kind: str
+    api_key: str
+    statuses: Counter[int] = field(default_factory=Counter)
+    first_refused: int | None = None
+    sent: int = 0
+
+
+async def _openai_chat(
+    session: aiohttp.ClientSession, base: str, client: _Client, messages: list[dict[str, str]]
+) -> str:
+    payload = {"model": "mock-gpt", "messages": messages, "max_tokens": 200}
+    headers = {"Authorization": f"Bearer {client.api_key}", "User-Agent": "demo-client/1.0"}
+    async with session.post(f"{base}/v1/chat/completions", json=payload, headers=headers) as resp:
+        body: dict[str, Any] = await resp.json(content_type=None)
+        _count(client, resp.status)
+        if resp.status == 200:
+            return str(body["choices"][0]["message"]["content"])
+        return ""
+
+
+async def _anthropic_messages(
+    session: aiohttp.ClientSession, base: str, client: _Client, messages: list[dict[str, str]]
+) -> str:
+    payload = {"model": "mock-claude", "max_tokens": 300, "messages": messages}
+    headers = {"x-api-key": client.api_key, "anthropic-version": "2023-06-01"}
+    async with session.post(f"{base}/v1/messages", json=payload, headers=headers) as resp:
+        body: dict[str, Any] = await resp.json(content_type=None)
+        _count(client, resp.status)
+        if resp.status == 200:
+            return str(body["content"][0]["text"])
+        return ""
+
+
+def _count(client: _Client, status: int) -> None:
+    client.sent += 1
+    client.statuses[status] += 1
+    if status != 200 and client.first_refused is None:
+        client.first_refused = client.sent
+
+
+async def _focused_openai(session: aiohttp.ClientSession, base: str, client: _Client) -> None:
+    history: list[dict[str, str]] = [{"role": "system", "content": "You are a helpful coding assistant."}]
+    for question in FLASK_CHAT:
+        history.append({"role": "user", "content": question})
+        answer = await _openai_chat(session, base, client, history)
+        history.append({"role": "assistant", "content": answer or "(no answer)"})
+
+
+async def _focused_anthropic(session: aiohttp.ClientSession, base: str, client: _Client) -> None:
+    history: list[dict[str, str]] = []
+    for question in SOURDOUGH_CHAT:
+        history.append({"role": "user", "content": question})
+        answer = await _anthropic_messages(session, base, client, history)
+        history.append({"role": "assistant", "content": answer or "(no answer)"})
+
+
+async def _sweeper(
+    session: aiohttp.ClientSession, base: str, client: _Client, rng: random.Random
+) -> None:
+    subjects = SUBJECTS[:]
+    rng.shuffle(subjects)
+    for subject in subjects:
+        prompt = rng.choice(SWEEP_TEMPLATES).format(s=subject)
+        await _openai_chat(session, base, client, [{"role": "user", "content": prompt}])
+
+
+async def _burst(session: aiohttp.ClientSession, base: str, client: _Client) -> None:
+    prompts = [f"Summarise ticket #{i} in one sentence: the printer on floor 3 is jammed." for i in range(160)]
+    await asyncio.gather(
+        *(
+            _openai_chat(session, base, client, [{"role": "user", "content": p}])
+            for p in prompts
+        )
+    )
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+async def run_demo(
+    *, policy: PolicySource = None, store: str = "memory://", seed: int = 7
+) -> int:
+    """Serve guard on loopback, replay the demo traffic through it, print what happened."""
+    rng = random.Random(seed)
+    app = GuardMiddleware(MockUpstream(seed=seed), policy=policy, store=store, secret="demo-secret")
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    print(f"guard is serving the mock upstream on {base} with policy {app.pipeline.policy.source}\n")
+    clients = [
+        _Client("alice", "benign: multi-turn coding project (OpenAI)", "sk-demo-alice"),
+        _Client("bob", "benign: multi-turn baking help (Anthropic)", "sk-demo-bob"),
+        _Client("sweeper", "harvester: broad step-by-step sweep", "sk-demo-sweeper"),
+        _Client("flood", "abuse: 160 requests at once", "sk-demo-flood"),
+    ]
+    try:
+        async with aiohttp.ClientSession() as session:
+            await asyncio.gather(
+                _focused_openai(session, base, clients[0]),
+                _focused_anthropic(session, base, clients[1]),
+                _sweeper(session, base, clients[2], rng),
+                _burst(session, base, clients[3]),
+            )
+        await _report(app, clients)
+    finally:
+        server.should_exit = True
+        await serving
+        await app.pipeline.aclose()
+    return 0
+
+
+async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
+    pipeline = app.pipeline
+    spec = pipeline.policy.sketch_spec()
+    now = pipeline.clock()
+    header = f"{'key':<9} {'what it is':<44} {'sent':>4} {'200':>4} {'429':>4} {'403':>4} {'subjects/day':>12} {'score':>5}  first refused  why"
+    print(header)
+    print("-" * len(header))
+    for client in clients:
+        key_id = pipeline.identify([(b"authorization", f"Bearer {client.api_key}".encode())], "").key_id
+        state = await pipeline.store.state(key_id, now, spec)
+        meta = await pipeline.store.meta(key_id) or {}
+        day = state.window("day") if state else None
+        reasons = ", ".join(meta.get("reasons", [])) or "-"
+        rule = meta.get("rule") or ""
+        why = f"{rule}: {reasons}" if rule else reasons
+        first = f"#{client.first_refused}" if client.first_refused else "never"
+        print(
+            f"{client.name:<9} {client.kind:<44} {client.sent:>4} {client.statuses[200]:>4} "
+            f"{client.statuses[429]:>4} {client.statuses[403]:>4} "
+            f"{day.distinct_cells if day else 0:>12} {meta.get('score', 0.0):>5.2f}  {first:<13}  {why}"
+        )
+    print(
+        "\nKeys are stored only as keyed hashes (e.g. "
+        f"{pipeline.identify([(b'authorization', b'Bearer sk-demo-alice')], '').key_id}); "
+        "the policy in use is", pipeline.policy.source
+    )

@@ -1,0 +1,167 @@
+"""GuardMiddleware: the pipeline as a pure ASGI middleware.
+
+It reads the body of requests it inspects (bounded by the policy's ``limits.max_body``), hands
+the app the same bytes, and passes the response through message by message: nothing is
+buffered or rewritten on the way out unless the policy acted, so SSE streams keep their timing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from guard.accounting import UsageTap
+from guard.errors import PayloadTooLarge, RequestError
+from guard.models import Action, Api, Usage
+from guard.pipeline import Inspection, Pipeline
+from guard.policy.loader import PolicySource
+from guard.responses import error_response
+from guard.store import Store
+
+__all__ = ["GuardMiddleware"]
+
+_THROTTLE_MESSAGE = "Rate limit reached for requests. Please try again in {seconds}s."
+_BLOCK_MESSAGE = (
+    "Your access to this API has been restricted. Contact support if you believe this is an error."
+)
+_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again later."
+
+
+class GuardMiddleware:
+    """Inspect LLM API requests and enforce a guard policy in front of ``app``.
+
+    ``policy`` is a path to a YAML file, a mapping, or a :class:`guard.Policy` (``None``: the
+    bundled default). ``store`` is a URL (``memory://``, ``redis://host:6379/0``) or a
+    :class:`guard.store.Store`. Pass ``pipeline`` instead to share one between apps.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        policy: PolicySource = None,
+        store: str | Store = "memory://",
+        secret: str | None = None,
+        clock: Callable[[], float] = time.time,
+        pipeline: Pipeline | None = None,
+    ) -> None:
+        self.app = app
+        self.pipeline = pipeline or Pipeline(policy, store=store, secret=secret, clock=clock)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        pipeline = self.pipeline
+        path: str = scope["path"]
+        adapter = pipeline.route(path)
+        if adapter is None:
+            if pipeline.policy.routes.unknown == "block" and not _ignored(pipeline, path):
+                await error_response(Api.OPENAI, 404, f"Unknown request URL: POST {path}.")(send)
+                return
+            await self.app(scope, receive, send)
+            return
+
+        try:
+            body = await _read_body(scope, receive, pipeline.policy.limits.max_body)
+        except PayloadTooLarge as exc:
+            await error_response(adapter.api, exc.status_code, exc.message)(send)
+            return
+        if body is None:  # the client went away before sending its whole body
+            return
+
+        headers = scope["headers"]
+        client = scope.get("client")
+        identity = pipeline.identify(headers, client[0] if client else "")
+        try:
+            inspection = await pipeline.inspect(adapter, identity, headers, body)
+        except RequestError as exc:
+            await error_response(adapter.api, exc.status_code, exc.message)(send)
+            return
+
+        action = inspection.decision.enforced
+        if action is Action.THROTTLE or action is Action.BLOCK:
+            await _refuse(inspection, send)
+            await pipeline.account(inspection, Usage())
+            return
+        await self._forward(scope, receive, send, body, inspection)
+
+    async def _forward(
+        self, scope: Scope, receive: Receive, send: Send, body: bytes, inspection: Inspection
+    ) -> None:
+        body_sent = False
+
+        async def replay_receive() -> Message:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        tap = UsageTap(inspection.adapter)
+
+        async def tapping_send(message: Message) -> None:
+            kind = message["type"]
+            if kind == "http.response.body":
+                tap.feed(message.get("body", b""))
+            elif kind == "http.response.start":
+                tap.start(message["status"], message.get("headers", ()))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, tapping_send)
+        finally:
+            await self.pipeline.account(inspection, tap.result())
+
+
+async def _refuse(inspection: Inspection, send: Send) -> None:
+    decision = inspection.decision
+    api = inspection.api
+    if decision.status == 503:
+        await error_response(api, 503, _UNAVAILABLE_MESSAGE)(send)
+    elif decision.action is Action.THROTTLE:
+        seconds = max(1, round(decision.retry_after))
+        message = decision.reason or _THROTTLE_MESSAGE.format(seconds=seconds)
+        await error_response(api, decision.status or 429, message, retry_after=seconds)(send)
+    else:
+        await error_response(api, decision.status or 403, decision.reason or _BLOCK_MESSAGE)(send)
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or ``None`` if the client disconnected first."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                break
+            if declared > limit:
+                raise PayloadTooLarge(_too_large(limit))
+            break
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(_too_large(limit))
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+
+def _too_large(limit: int) -> str:
+    return f"Request body too large: the limit is {limit} bytes."
+
+
+def _ignored(pipeline: Pipeline, path: str) -> bool:
+    return any(
+        path == pattern or (pattern.endswith("*") and path.startswith(pattern[:-1]))
+        for pattern in pipeline.policy.routes.ignore
+    )

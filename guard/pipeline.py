@@ -1,0 +1,279 @@
+"""The pipeline every request goes through, whoever serves it.
+
+identify -> extract -> featurize -> observe -> score -> decide, then (after the response)
+account. The middleware, the standalone proxy and ``guard replay`` all drive this one class,
+which is what makes a replayed decision the same as a live one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from guard.adapters import Adapter, GenericRoute, Router
+from guard.errors import BadRequest, MissingApiKey, StoreError, UnsupportedMediaType
+from guard.featurize import Featurizer
+from guard.identity import Identifier, resolve_secret
+from guard.models import Action, Api, Decision, Features, Identity, KeyState, PromptRequest, Score, Usage
+from guard.policy import Policy, load_policy
+from guard.policy.context import build_context
+from guard.policy.decide import Decider
+from guard.policy.loader import PolicySource
+from guard.scoring import Scorer
+from guard.signals import SignalContext, default_signals
+from guard.store import Observation, Store, open_store
+
+__all__ = ["Inspection", "Pipeline"]
+
+logger = logging.getLogger("guard")
+
+Headers = Sequence[tuple[bytes, bytes]]
+
+_FAIL_OPEN = Decision(Action.ALLOW, "store-unavailable", "state store unavailable: failing open")
+_FAIL_CLOSED = Decision(
+    Action.BLOCK, "store-unavailable", "state store unavailable: failing closed", status=503
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """Everything the pipeline learned about one request, and what to do with it."""
+
+    identity: Identity
+    adapter: Adapter
+    request: PromptRequest
+    features: Features
+    state: KeyState
+    score: Score
+    decision: Decision
+    shadow_matches: tuple[str, ...] = ()
+    tier: str = "default"
+    started: float = 0.0
+
+    @property
+    def api(self) -> Api:
+        return self.adapter.api
+
+
+class _Compiled:
+    """The per-policy parts, rebuilt as a whole so a reload swaps them atomically."""
+
+    def __init__(self, policy: Policy, secret: bytes) -> None:
+        self.policy = policy
+        self.spec = policy.sketch_spec()
+        self.rate_limits = policy.rate_limit_list()
+        routes = policy.routes
+        self.router = Router(
+            generic=[GenericRoute(**_route_kwargs(r)) for r in routes.custom],
+            ignore=routes.ignore,
+            builtins=routes.builtin,
+        )
+        self.identifier = Identifier(
+            secret,
+            key_headers=policy.identity.key_headers,
+            trusted_proxies=policy.identity.trusted_proxies,
+        )
+        self.scorer = Scorer(default_signals(), policy.scoring.weights, policy.scoring.bias)
+        self.decider = Decider(policy)
+
+
+def _route_kwargs(route: Any) -> dict[str, Any]:
+    return {name: getattr(route, name) for name in route.__dataclass_fields__}
+
+
+class Pipeline:
+    """Runs a policy against requests, with its state in ``store``.
+
+    ``clock`` gives the time in seconds since the epoch; ``guard replay`` passes a simulated
+    one. ``secret`` overrides the policy's and ``GUARD_SECRET`` (tests, replay).
+    """
+
+    def __init__(
+        self,
+        policy: PolicySource = None,
+        *,
+        store: str | Store = "memory://",
+        clock: Callable[[], float] = time.time,
+        secret: str | bytes | None = None,
+        featurizer: Featurizer | None = None,
+    ) -> None:
+        policy_obj = load_policy(policy)
+        if isinstance(secret, str):
+            secret = secret.encode()
+        # One secret for the pipeline's life: key ids must not change on a policy reload.
+        self._secret = secret if secret is not None else resolve_secret(policy_obj.identity.secret)
+        self._compiled = _Compiled(policy_obj, self._secret)
+        self.store = open_store(store) if isinstance(store, str) else store
+        self.clock = clock
+        self.featurizer = featurizer or Featurizer()
+        self._store_failing = False
+
+    @property
+    def policy(self) -> Policy:
+        return self._compiled.policy
+
+    def reload(self, policy: PolicySource) -> Policy:
+        """Swap in a new policy; on error the current one stays and the error propagates."""
+        compiled = _Compiled(load_policy(policy), self._secret)
+        self._compiled = compiled
+        return compiled.policy
+
+    def route(self, path: str) -> Adapter | None:
+        """The adapter for ``path``, or ``None`` when the request is not to be inspected."""
+        return self._compiled.router.match(path)
+
+    def identify(self, headers: Headers, peer: str) -> Identity:
+        return self._compiled.identifier.identify(headers, peer)
+
+    async def inspect(
+        self, adapter: Adapter, identity: Identity, headers: Headers, body: bytes
+    ) -> Inspection:
+        """Run a request through every stage up to the decision.
+
+        Raises :class:`guard.errors.RequestError` for requests that cannot be inspected.
+        """
+        compiled = self._compiled
+        policy = compiled.policy
+        if policy.identity.require_key and not identity.has_key:
+            raise MissingApiKey(
+                "You didn't provide an API key. Send it in the Authorization header "
+                "('Authorization: Bearer <key>') or the x-api-key header."
+            )
+        request = adapter.parse(_decode_json(headers, body))
+        features = self.featurizer.featurize(request)
+        now = self.clock()
+        observation = Observation(now, features.cell, features.input_tokens, compiled.rate_limits)
+        try:
+            state = await self.store.observe(identity.key_id, observation, compiled.spec)
+        except StoreError as exc:
+            return self._store_failed(exc, adapter, identity, request, features, now)
+        self._store_recovered()
+        scoring = policy.scoring
+        signal_ctx = SignalContext(
+            identity, request, features, state, scoring.window, scoring.min_requests
+        )
+        score = compiled.scorer.score(signal_ctx)
+        ctx = build_context(policy, identity, request, features, state, score)
+        verdict = compiled.decider.decide(ctx)
+        decision = verdict.decision
+        if decision.action is Action.THROTTLE and not decision.retry_after:
+            decision = _with_retry_after(decision, state)
+        return Inspection(
+            identity,
+            adapter,
+            request,
+            features,
+            state,
+            score,
+            decision,
+            verdict.shadow_matches,
+            started=now,
+        )
+
+    async def account(self, inspection: Inspection, usage: Usage) -> None:
+        """Record a finished exchange: output tokens, and the key's latest score and action."""
+        decision = inspection.decision
+        meta = {
+            "score": round(inspection.score.value, 4),
+            "reasons": inspection.score.reasons,
+            "action": decision.action.value,
+            "enforced": decision.enforced.value,
+            "rule": decision.rule,
+            "route": inspection.request.route,
+            "last_seen": inspection.started,
+        }
+        try:
+            await self.store.record(
+                inspection.identity.key_id,
+                self.clock(),
+                self._compiled.spec,
+                output_tokens=usage.output_tokens,
+                meta=meta,
+            )
+        except StoreError as exc:
+            self._note_store_failure(exc)
+        else:
+            self._store_recovered()
+        if decision.action is not Action.ALLOW or inspection.shadow_matches:
+            logger.info(
+                "decision",
+                extra={
+                    "key_id": inspection.identity.key_id,
+                    "action": decision.action.value,
+                    "shadow": decision.shadow,
+                    "rule": decision.rule,
+                    "score": round(inspection.score.value, 4),
+                    "reasons": inspection.score.reasons,
+                    "shadow_rules": list(inspection.shadow_matches),
+                },
+            )
+
+    async def aclose(self) -> None:
+        await self.store.close()
+
+    # Store failures: follow the policy, log once per incident --------------------------------
+
+    def _store_failed(
+        self,
+        exc: StoreError,
+        adapter: Adapter,
+        identity: Identity,
+        request: PromptRequest,
+        features: Features,
+        now: float,
+    ) -> Inspection:
+        self._note_store_failure(exc)
+        decision = _FAIL_CLOSED if self.policy.fail == "closed" else _FAIL_OPEN
+        return Inspection(
+            identity, adapter, request, features, KeyState(), Score(0.0), decision, started=now
+        )
+
+    def _note_store_failure(self, exc: StoreError) -> None:
+        if not self._store_failing:
+            self._store_failing = True
+            logger.error("state store failed, failing %s until it recovers: %s", self.policy.fail, exc)
+
+    def _store_recovered(self) -> None:
+        if self._store_failing:
+            self._store_failing = False
+            logger.warning("state store recovered")
+
+
+def _with_retry_after(decision: Decision, state: KeyState) -> Decision:
+    waits = [r.retry_after for r in state.rates.values() if not r.allowed]
+    retry_after = max(waits) if waits else 60.0
+    return dataclasses.replace(decision, retry_after=retry_after)
+
+
+def _decode_json(headers: Headers, body: bytes) -> Any:
+    content_type = b""
+    for name, value in headers:
+        if name == b"content-type":
+            content_type = value.lower()
+            break
+    media = content_type.split(b";", 1)[0].strip()
+    if media != b"application/json" and not media.endswith(b"+json"):
+        shown = media.decode("latin-1") or "none"
+        raise UnsupportedMediaType(
+            f"Expected a JSON body with Content-Type: application/json, got {shown!r}."
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            f"The request body is not valid UTF-8 (invalid byte at position {exc.start})."
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            f"We could not parse the JSON body of your request: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except RecursionError:
+        raise BadRequest("The JSON body of your request is nested too deeply.") from None

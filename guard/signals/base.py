@@ -1,0 +1,36 @@
+"""The signal interface: one explainable piece of evidence about a key."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+from guard.models import Features, Identity, KeyState, PromptRequest, SignalValue
+
+__all__ = ["Signal", "SignalContext", "saturate"]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalContext:
+    """Everything a signal may look at for the current request."""
+
+    identity: Identity
+    request: PromptRequest
+    features: Features
+    state: KeyState
+    window: str  # the window whose counts key-level signals read
+    min_requests: int  # below this many requests key-level signals stay at 0
+
+
+class Signal(abc.ABC):
+    """Computes one :class:`SignalValue` in [0, 1] with a sentence that explains it."""
+
+    name: str
+
+    @abc.abstractmethod
+    def evaluate(self, ctx: SignalContext) -> SignalValue: ...
+
+
+def saturate(x: float, half: float) -> float:
+    """Map ``x >= 0`` into [0, 1): 0.5 at ``half``, approaching 1 as ``x`` grows."""
+    return x / (x + half) if x > 0 else 0.0

@@ -1,0 +1,129 @@
+"""The state interface every backend implements.
+
+Algorithms (sketch windows, budgets, rate limits) are specified here as data and executed by
+the backend, so that one request costs one round trip: an in-memory backend runs them in
+process, the Redis backend maps each call onto one Lua script or pipeline (PFADD/PFCOUNT for
+coverage, INCRBY with expiry for counters, GCRA for rates). Every backend failure surfaces as
+:class:`guard.errors.StoreError`; the pipeline decides whether to fail open or closed.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from guard.models import KeyState, RateResult
+
+__all__ = ["Observation", "RateLimit", "SketchSpec", "Store", "Window"]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A sliding window made of ``buckets`` sub-windows.
+
+    The window slides by ``seconds / buckets``: a count covers between ``seconds`` and
+    ``seconds * (1 + 1 / buckets)`` of history, which is what bounds its memory.
+    """
+
+    name: str
+    seconds: float
+    buckets: int = 6
+
+    @property
+    def bucket_seconds(self) -> float:
+        return self.seconds / self.buckets
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A GCRA limit: ``limit`` requests per ``period`` seconds, bursting up to ``burst``."""
+
+    name: str
+    limit: float
+    period: float
+    burst: int = 1
+
+    @property
+    def interval(self) -> float:
+        """Seconds between requests at the sustained rate (the GCRA emission interval)."""
+        return self.period / self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class SketchSpec:
+    """Which windows a backend keeps per key, and the HyperLogLog precision (2**p registers)."""
+
+    windows: tuple[Window, ...]
+    precision: int = 7
+
+    @property
+    def horizon(self) -> float:
+        """Seconds after which a silent key's state is worthless and may be dropped."""
+        return max((w.seconds + w.bucket_seconds for w in self.windows), default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one request adds to its key's state."""
+
+    now: float
+    cell: int  # semantic cell id (unsigned 64-bit), counted in the coverage HyperLogLogs
+    input_tokens: int = 0
+    rate_limits: tuple[RateLimit, ...] = ()  # checked (and consumed) in the same round trip
+
+
+class Store(abc.ABC):
+    """Per-key sketch state, bounded in memory, shared by every instance that uses it."""
+
+    @abc.abstractmethod
+    async def observe(self, key: str, obs: Observation, spec: SketchSpec) -> KeyState:
+        """Count one request for ``key`` and return its state including that request.
+
+        Adds ``obs.cell`` to each window's coverage sketch, adds one request and
+        ``obs.input_tokens`` to each window's counters, and checks every rate limit in
+        ``obs.rate_limits`` (a request refused by a limit does not consume it).
+        """
+
+    @abc.abstractmethod
+    async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
+        """Check and consume one request against ``limit`` (used by adaptive throttling)."""
+
+    @abc.abstractmethod
+    async def record(
+        self,
+        key: str,
+        now: float,
+        spec: SketchSpec,
+        *,
+        output_tokens: int = 0,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Account for a finished response: output tokens, and merge ``meta`` into the key's
+        metadata (last score, last action, ...), which lives as long as the key's sketches."""
+
+    @abc.abstractmethod
+    async def state(self, key: str, now: float, spec: SketchSpec) -> KeyState | None:
+        """The key's current state without counting anything; ``None`` if it is not tracked."""
+
+    @abc.abstractmethod
+    async def union_coverage(
+        self, keys: Sequence[str], window: str, now: float, spec: SketchSpec
+    ) -> int:
+        """Distinct cells the given keys covered together in ``window`` (a merged HLL)."""
+
+    @abc.abstractmethod
+    async def meta(self, key: str) -> dict[str, Any] | None:
+        """The metadata last recorded for ``key``."""
+
+    @abc.abstractmethod
+    async def keys(self, limit: int = 1000) -> list[str]:
+        """Up to ``limit`` tracked keys, most recently active first."""
+
+    async def ping(self) -> bool:
+        """Whether the backend answers."""
+        return True
+
+    async def close(self) -> None:
+        """Release connections; the store must not be used afterwards."""
