@@ -23,8 +23,10 @@ app.add_middleware(GuardMiddleware, policy=None, store="memory://?max_keys=10000
 @app.post("/v1/messages")
 async def messages(payload: dict[str, Any]) -> dict[str, Any]:
     content = payload["messages"][-1]["content"]
-    question = content if isinstance(content, str) else " ".join(
-        block.get("text", "") for block in content if isinstance(block, dict)
+    question = (
+        content
+        if isinstance(content, str)
+        else " ".join(block.get("text", "") for block in content if isinstance(block, dict))
     )
     answer = f"You asked: {question}"
     return {

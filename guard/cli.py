@@ -49,25 +49,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"guard {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run guard as a reverse proxy in front of an upstream")
+    serve = commands.add_parser(
+        "serve", help="run guard as a reverse proxy in front of an upstream"
+    )
     serve.add_argument(
         "--upstream",
         default=_env("UPSTREAM", "mock"),
         help="'mock' (built-in mock LLM API) or the upstream base URL (env GUARD_UPSTREAM)",
     )
-    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"), help="listen address (env GUARD_HOST)")
     serve.add_argument(
-        "--port", type=int, default=int(_env("PORT", "8080") or 8080), help="listen port (env GUARD_PORT)"
+        "--host", default=_env("HOST", "127.0.0.1"), help="listen address (env GUARD_HOST)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=int(_env("PORT", "8080") or 8080),
+        help="listen port (env GUARD_PORT)",
     )
     _add_common(serve)
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser(
-        "demo", help="run guard on the mock upstream, send benign and harvester traffic, show decisions"
+        "demo",
+        help="run guard on the mock upstream, send benign and harvester traffic, show decisions",
     )
     _add_common(demo)
     demo.add_argument("--seed", type=int, default=7, help="random seed of the demo traffic")
-    demo.set_defaults(run=_demo)
+    # The demo prints its own report; decisions are logged only when asked for.
+    demo.set_defaults(run=_demo, log_level=_env("LOG_LEVEL", "warning"))
     return parser
 
 
@@ -77,7 +86,16 @@ def _serve(args: argparse.Namespace) -> int:
     from guard.server import build_app
 
     app = build_app(args.upstream, policy=args.policy, store=args.store)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        lifespan="on",
+        # The upstream's own Date and Server headers are forwarded; don't add a second pair.
+        server_header=args.upstream == "mock",
+        date_header=args.upstream == "mock",
+    )
     return 0
 
 

@@ -18,7 +18,7 @@ import aiohttp
 import uvicorn
 
 from guard.middleware import GuardMiddleware
-from guard.mock_upstream import MockUpstream
+from guard.mock import MockUpstream
 from guard.policy.loader import PolicySource
 
 __all__ = ["run_demo"]
@@ -26,33 +26,97 @@ __all__ = ["run_demo"]
 # Subjects for the harvesters' sweeps: every domain, one subject each; a real campaign draws
 # from far larger banks (see `guard simulate`).
 SUBJECTS = [
-    "photosynthesis in C4 plants", "the Krebs cycle", "plate tectonics", "black hole evaporation",
-    "the French Revolution's causes", "the fall of the Western Roman Empire", "the Meiji Restoration",
-    "quicksort's worst case", "B-tree insertion", "the CAP theorem", "TCP congestion control",
-    "Rust's borrow checker", "Python's GIL", "garbage collection in the JVM", "the Fourier transform",
-    "eigenvalues of symmetric matrices", "Bayes' theorem", "the central limit theorem",
-    "the Black-Scholes model", "compound interest", "inflation targeting by central banks",
-    "the Treaty of Westphalia", "Kant's categorical imperative", "utilitarianism",
-    "the sonnet form", "impressionist painting", "baroque counterpoint", "the twelve-bar blues",
-    "sourdough fermentation", "the Maillard reaction", "marathon training plans",
-    "the offside rule in football", "the chess Sicilian defence", "type 2 diabetes management",
-    "how vaccines train the immune system", "antibiotic resistance", "CRISPR gene editing",
-    "the greenhouse effect", "ocean acidification", "the water cycle", "nuclear fission reactors",
-    "superconductivity", "quantum entanglement", "special relativity's time dilation",
-    "the Doppler effect", "Ohm's law", "transistor operation", "how GPS computes position",
-    "public-key cryptography", "SQL joins", "database normalization", "the Byzantine generals problem",
-    "gradient descent", "transformer attention", "overfitting in machine learning",
-    "contract law's consideration doctrine", "habeas corpus", "the separation of powers",
-    "supply and demand elasticity", "comparative advantage", "the Marshall Plan",
-    "the Silk Road's trade", "the Ming dynasty's treasure voyages", "the Inca road system",
-    "volcanic eruptions", "hurricane formation", "the nitrogen cycle", "mitosis and meiosis",
-    "the structure of DNA", "protein folding", "neurons and synapses", "sleep cycles",
-    "cognitive dissonance", "Maslow's hierarchy of needs", "the placebo effect",
-    "the Pythagorean theorem", "prime number distribution", "Gödel's incompleteness theorems",
-    "game theory's prisoner's dilemma", "the Monty Hall problem", "linear regression",
-    "photovoltaic cells", "wind turbine aerodynamics", "lithium-ion batteries",
-    "how airplanes generate lift", "rocket staging", "the life cycle of stars",
-    "exoplanet detection", "tidal forces", "the Higgs boson", "entropy",
+    "photosynthesis in C4 plants",
+    "the Krebs cycle",
+    "plate tectonics",
+    "black hole evaporation",
+    "the French Revolution's causes",
+    "the fall of the Western Roman Empire",
+    "the Meiji Restoration",
+    "quicksort's worst case",
+    "B-tree insertion",
+    "the CAP theorem",
+    "TCP congestion control",
+    "Rust's borrow checker",
+    "Python's GIL",
+    "garbage collection in the JVM",
+    "the Fourier transform",
+    "eigenvalues of symmetric matrices",
+    "Bayes' theorem",
+    "the central limit theorem",
+    "the Black-Scholes model",
+    "compound interest",
+    "inflation targeting by central banks",
+    "the Treaty of Westphalia",
+    "Kant's categorical imperative",
+    "utilitarianism",
+    "the sonnet form",
+    "impressionist painting",
+    "baroque counterpoint",
+    "the twelve-bar blues",
+    "sourdough fermentation",
+    "the Maillard reaction",
+    "marathon training plans",
+    "the offside rule in football",
+    "the chess Sicilian defence",
+    "type 2 diabetes management",
+    "how vaccines train the immune system",
+    "antibiotic resistance",
+    "CRISPR gene editing",
+    "the greenhouse effect",
+    "ocean acidification",
+    "the water cycle",
+    "nuclear fission reactors",
+    "superconductivity",
+    "quantum entanglement",
+    "special relativity's time dilation",
+    "the Doppler effect",
+    "Ohm's law",
+    "transistor operation",
+    "how GPS computes position",
+    "public-key cryptography",
+    "SQL joins",
+    "database normalization",
+    "the Byzantine generals problem",
+    "gradient descent",
+    "transformer attention",
+    "overfitting in machine learning",
+    "contract law's consideration doctrine",
+    "habeas corpus",
+    "the separation of powers",
+    "supply and demand elasticity",
+    "comparative advantage",
+    "the Marshall Plan",
+    "the Silk Road's trade",
+    "the Ming dynasty's treasure voyages",
+    "the Inca road system",
+    "volcanic eruptions",
+    "hurricane formation",
+    "the nitrogen cycle",
+    "mitosis and meiosis",
+    "the structure of DNA",
+    "protein folding",
+    "neurons and synapses",
+    "sleep cycles",
+    "cognitive dissonance",
+    "Maslow's hierarchy of needs",
+    "the placebo effect",
+    "the Pythagorean theorem",
+    "prime number distribution",
+    "Gödel's incompleteness theorems",
+    "game theory's prisoner's dilemma",
+    "the Monty Hall problem",
+    "linear regression",
+    "photovoltaic cells",
+    "wind turbine aerodynamics",
+    "lithium-ion batteries",
+    "how airplanes generate lift",
+    "rocket staging",
+    "the life cycle of stars",
+    "exoplanet detection",
+    "tidal forces",
+    "the Higgs boson",
+    "entropy",
 ]
 SWEEP_TEMPLATES = [
     "Explain {s} step by step, showing all of your reasoning.",
@@ -137,7 +201,9 @@ def _count(client: _Client, status: int) -> None:
 
 
 async def _focused_openai(session: aiohttp.ClientSession, base: str, client: _Client) -> None:
-    history: list[dict[str, str]] = [{"role": "system", "content": "You are a helpful coding assistant."}]
+    history: list[dict[str, str]] = [
+        {"role": "system", "content": "You are a helpful coding assistant."}
+    ]
     for question in FLASK_CHAT:
         history.append({"role": "user", "content": question})
         answer = await _openai_chat(session, base, client, history)
@@ -163,25 +229,24 @@ async def _sweeper(
 
 
 async def _burst(session: aiohttp.ClientSession, base: str, client: _Client) -> None:
-    prompts = [f"Summarise ticket #{i} in one sentence: the printer on floor 3 is jammed." for i in range(160)]
+    prompts = [
+        f"Summarise ticket #{i} in one sentence: the printer on floor 3 is jammed."
+        for i in range(160)
+    ]
     await asyncio.gather(
-        *(
-            _openai_chat(session, base, client, [{"role": "user", "content": p}])
-            for p in prompts
-        )
+        *(_openai_chat(session, base, client, [{"role": "user", "content": p}]) for p in prompts)
     )
 
 
 def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only disables Nagle on sockets it knows to be TCP.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
 
 
-async def run_demo(
-    *, policy: PolicySource = None, store: str = "memory://", seed: int = 7
-) -> int:
+async def run_demo(*, policy: PolicySource = None, store: str = "memory://", seed: int = 7) -> int:
     """Serve guard on loopback, replay the demo traffic through it, print what happened."""
     rng = random.Random(seed)
     app = GuardMiddleware(MockUpstream(seed=seed), policy=policy, store=store, secret="demo-secret")
@@ -192,7 +257,9 @@ async def run_demo(
     while not server.started:
         await asyncio.sleep(0.01)
     base = f"http://127.0.0.1:{port}"
-    print(f"guard is serving the mock upstream on {base} with policy {app.pipeline.policy.source}\n")
+    print(
+        f"guard is serving the mock upstream on {base} with policy {app.pipeline.policy.source}\n"
+    )
     clients = [
         _Client("alice", "benign: multi-turn coding project (OpenAI)", "sk-demo-alice"),
         _Client("bob", "benign: multi-turn baking help (Anthropic)", "sk-demo-bob"),
@@ -223,7 +290,9 @@ async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
     print(header)
     print("-" * len(header))
     for client in clients:
-        key_id = pipeline.identify([(b"authorization", f"Bearer {client.api_key}".encode())], "").key_id
+        key_id = pipeline.identify(
+            [(b"authorization", f"Bearer {client.api_key}".encode())], ""
+        ).key_id
         state = await pipeline.store.state(key_id, now, spec)
         meta = await pipeline.store.meta(key_id) or {}
         day = state.window("day") if state else None
@@ -239,5 +308,6 @@ async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
     print(
         "\nKeys are stored only as keyed hashes (e.g. "
         f"{pipeline.identify([(b'authorization', b'Bearer sk-demo-alice')], '').key_id}); "
-        "the policy in use is", pipeline.policy.source
+        "the policy in use is",
+        pipeline.policy.source,
     )

@@ -19,7 +19,17 @@ from guard.adapters import Adapter, GenericRoute, Router
 from guard.errors import BadRequest, MissingApiKey, StoreError, UnsupportedMediaType
 from guard.featurize import Featurizer
 from guard.identity import Identifier, resolve_secret
-from guard.models import Action, Api, Decision, Features, Identity, KeyState, PromptRequest, Score, Usage
+from guard.models import (
+    Action,
+    Api,
+    Decision,
+    Features,
+    Identity,
+    KeyState,
+    PromptRequest,
+    Score,
+    Usage,
+)
 from guard.policy import Policy, load_policy
 from guard.policy.context import build_context
 from guard.policy.decide import Decider
@@ -200,17 +210,24 @@ class Pipeline:
         else:
             self._store_recovered()
         if decision.action is not Action.ALLOW or inspection.shadow_matches:
+            fields = {
+                "key_id": inspection.identity.key_id,
+                "action": decision.action.value,
+                "shadow": decision.shadow,
+                "rule": decision.rule,
+                "score": round(inspection.score.value, 4),
+                "reasons": inspection.score.reasons,
+                "shadow_rules": list(inspection.shadow_matches),
+            }
             logger.info(
-                "decision",
-                extra={
-                    "key_id": inspection.identity.key_id,
-                    "action": decision.action.value,
-                    "shadow": decision.shadow,
-                    "rule": decision.rule,
-                    "score": round(inspection.score.value, 4),
-                    "reasons": inspection.score.reasons,
-                    "shadow_rules": list(inspection.shadow_matches),
-                },
+                "decision key_id=%s action=%s%s rule=%s score=%.2f reasons=%s",
+                fields["key_id"],
+                fields["action"],
+                " (shadow)" if decision.shadow else "",
+                decision.rule or "-",
+                inspection.score.value,
+                ",".join(inspection.score.reasons) or "-",
+                extra={"guard": fields},
             )
 
     async def aclose(self) -> None:
@@ -236,7 +253,9 @@ class Pipeline:
     def _note_store_failure(self, exc: StoreError) -> None:
         if not self._store_failing:
             self._store_failing = True
-            logger.error("state store failed, failing %s until it recovers: %s", self.policy.fail, exc)
+            logger.error(
+                "state store failed, failing %s until it recovers: %s", self.policy.fail, exc
+            )
 
     def _store_recovered(self) -> None:
         if self._store_failing:

@@ -18,7 +18,7 @@ logger = logging.getLogger("guard.server")
 def upstream_app(upstream: str) -> ASGIApp:
     """``mock`` is the built-in mock upstream; anything else is the base URL to forward to."""
     if upstream == "mock":
-        from guard.mock_upstream import MockUpstream
+        from guard.mock import MockUpstream
 
         return MockUpstream()
     from guard.proxy import ProxyApp

@@ -77,7 +77,9 @@ def test_client_fingerprint_depends_on_agent_and_header_order() -> None:
     assert a.client == c.client
 
 
-def test_secret_resolution(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_secret_resolution(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("GUARD_SECRET", "from-env")
     assert resolve_secret(None) == b"from-env"
     assert resolve_secret("configured") == b"configured"

@@ -27,7 +27,10 @@ PolicySource = str | os.PathLike[str] | Mapping[str, Any] | Policy | None
 def bundled_policy(name: str = "default") -> Path:
     """Path of a policy shipped with guard (``policies/<name>.yaml``)."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_policies" / f"{name}.yaml", here.parent / "policies" / f"{name}.yaml"):
+    for candidate in (
+        here / "_policies" / f"{name}.yaml",
+        here.parent / "policies" / f"{name}.yaml",
+    ):
         if candidate.is_file():
             return candidate
     raise PolicyError([PolicyProblem(f"no bundled policy named {name!r}")])
@@ -50,7 +53,9 @@ def load_policy(source: PolicySource = None) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PolicyError([PolicyProblem(f"cannot read policy: {exc.strerror}", str(path))]) from exc
+        raise PolicyError(
+            [PolicyProblem(f"cannot read policy: {exc.strerror}", str(path))]
+        ) from exc
     except UnicodeDecodeError as exc:
         raise PolicyError([PolicyProblem(f"policy is not UTF-8 text: {exc}", str(path))]) from exc
     return parse_policy(text, str(path))
@@ -107,7 +112,11 @@ def _check(policy: Policy, file: str) -> list[PolicyProblem]:
     always: str | None = None
     for rule in policy.rules:
         if rule.name in seen:
-            problem(f"duplicate rule name {rule.name!r} (first at line {seen[rule.name]})", rule.line, rule.name)
+            problem(
+                f"duplicate rule name {rule.name!r} (first at line {seen[rule.name]})",
+                rule.line,
+                rule.name,
+            )
         seen[rule.name] = rule.line
         if always is not None:
             problem(
@@ -122,5 +131,9 @@ def _check(policy: Policy, file: str) -> list[PolicyProblem]:
         try:
             compile_expr(rule.when, names=names)
         except ExprError as exc:
-            problem(f"when: {exc.message} (at column {exc.column} of the condition)", rule.line, rule.name)
+            problem(
+                f"when: {exc.message} (at column {exc.column} of the condition)",
+                rule.line,
+                rule.name,
+            )
     return problems

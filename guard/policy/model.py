@@ -67,7 +67,9 @@ class CustomRoute:
 
     name: str = doc("Name shown in reports and usable in rules as route == 'generic.<name>'.")
     path: str = doc("Request path, exact or with a trailing '*' (prefix match).")
-    prompt: str = doc("JSON path of the prompt text, e.g. '$.input.text' or '$.messages[-1].content'.")
+    prompt: str = doc(
+        "JSON path of the prompt text, e.g. '$.input.text' or '$.messages[-1].content'."
+    )
     api: Api = doc("Which API's error shape to answer with.", default=Api.OPENAI)
     system: str | None = doc("JSON path of the system prompt.", default=None)
     conversation: str | None = doc("JSON path of all turns' texts.", default=None)
@@ -116,7 +118,10 @@ class WindowConfig:
         default=6,
     )
 
-    scalar_schema: ClassVar[dict[str, Any]] = {"type": "string", "description": "shorthand for {seconds: <duration>}"}
+    scalar_schema: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "description": "shorthand for {seconds: <duration>}",
+    }
 
     @classmethod
     def from_scalar(cls, value: Any) -> WindowConfig:
@@ -177,7 +182,10 @@ class RateLimitConfig:
     rate: str = doc("Sustained rate: '<count>/<period>', e.g. '120/min' or '5000/day'.")
     burst: int = doc("Requests allowed back to back above the sustained rate.", default=1)
 
-    scalar_schema: ClassVar[dict[str, Any]] = {"type": "string", "description": "shorthand for {rate: '<count>/<period>'}"}
+    scalar_schema: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "description": "shorthand for {rate: '<count>/<period>'}",
+    }
 
     @classmethod
     def from_scalar(cls, value: Any) -> RateLimitConfig:
@@ -214,7 +222,9 @@ class ScoringConfig:
 class Then:
     """What a rule does when it matches."""
 
-    action: Action = doc("One of allow, log, throttle, tarpit, block, cap, decoy, perturb, watermark.")
+    action: Action = doc(
+        "One of allow, log, throttle, tarpit, block, cap, decoy, perturb, watermark."
+    )
     retry_after: Duration | None = doc(
         "throttle: seconds in Retry-After (default: the rate limit's own wait, else 60).",
         default=None,
@@ -236,8 +246,7 @@ class Then:
             close = difflib.get_close_matches(str(value), [a.value for a in Action], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"unknown action {value!r}{hint}: use one of "
-                + ", ".join(a.value for a in Action)
+                f"unknown action {value!r}{hint}: use one of " + ", ".join(a.value for a in Action)
             ) from None
 
 
@@ -249,12 +258,10 @@ class Rule:
     then: Then = doc("The action, e.g. 'block', or {action: throttle, retry_after: 60}.")
     when: str | None = doc(
         "Condition, an expression over signals, score, budgets, rates and the request, e.g. "
-        "\"score >= 0.9 and budget.coverage.day > 1\". Omitted: always.",
+        '"score >= 0.9 and budget.coverage.day > 1". Omitted: always.',
         default=None,
     )
-    shadow: bool = doc(
-        "Compute and log this rule's matches without applying them.", default=False
-    )
+    shadow: bool = doc("Compute and log this rule's matches without applying them.", default=False)
     line: int | None = field(default=None, init=False, compare=False, repr=False)
 
     def __mark__(self, node: Any) -> None:

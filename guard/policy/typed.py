@@ -125,7 +125,9 @@ class Loader:
             value = _scalar(node) if isinstance(node, yaml.ScalarNode) else _MISSING
             if value in typing.get_args(tp):
                 return value
-            self._fail(node, path, f"expected {_describe(tp)}{_suggest(value, typing.get_args(tp))}")
+            self._fail(
+                node, path, f"expected {_describe(tp)}{_suggest(value, typing.get_args(tp))}"
+            )
         if origin is list or origin is tuple:
             if not isinstance(node, yaml.SequenceNode):
                 self._fail(node, path, f"expected a list, got {_kind(node)}")

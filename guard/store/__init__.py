@@ -28,7 +28,8 @@ def open_store(url: str = "memory://") -> Store:
             from guard.store.redis import RedisStore  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:  # pragma: no cover - depends on installed extras
             raise StoreError(
-                f"The Redis store needs the 'redis' extra: pip install 'distill-guard[redis]' ({exc})."
+                "The Redis store needs the 'redis' extra: "
+                f"pip install 'distill-guard[redis]' ({exc})."
             ) from exc
         return RedisStore.from_url(url)  # type: ignore[no-any-return,unused-ignore]
     raise StoreError(f"Unknown store URL {url!r}: use memory:// or redis://host:port/db.")

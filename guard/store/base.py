@@ -125,5 +125,5 @@ class Store(abc.ABC):
         """Whether the backend answers."""
         return True
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; the store must not be used afterwards."""

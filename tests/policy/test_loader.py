@@ -72,8 +72,13 @@ def test_all_errors_reported_together() -> None:
     assert found[0].startswith("p.yaml:1:7: mode: expected one of 'enforce', 'shadow'")
     assert "(did you mean 'enforce'?)" in found[0]
     assert found[1].startswith("p.yaml:2:7: fail: expected one of 'open', 'closed'")
-    assert found[2] == "p.yaml:3:20: limits.max_body: unknown size unit 'parsecs': use B, KB, MB, GB, KiB, MiB or GiB"
-    assert found[3].startswith("p.yaml:6:11: rules[0].then: unknown action 'blok' (did you mean 'block'?)")
+    assert (
+        found[2]
+        == "p.yaml:3:20: limits.max_body: unknown size unit 'parsecs': use B, KB, MB, GB, KiB, MiB or GiB"
+    )
+    assert found[3].startswith(
+        "p.yaml:6:11: rules[0].then: unknown action 'blok' (did you mean 'block'?)"
+    )
     assert found[4] == "p.yaml:7:5: rules[1]: missing required key 'name'"
 
 

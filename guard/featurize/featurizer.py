@@ -1,0 +1,344 @@
+"""The featurizer: prompt text in, :class:`~guard.models.Features` out.
+
+It runs on every request, so the per-request work is kept to C-level loops: one
+``bytes.translate`` + ``split`` to tokenise ASCII text, one dictionary hit per token, and
+``map``/``sum`` over cached per-term big integers for the SimHash. Everything that depends
+only on a word (its stem, weight, keyed hashes, SimHash spread) is computed once, on a cache
+miss. docs/featurizer.md explains the scheme and its measured behaviour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from itertools import chain
+from operator import attrgetter, mul, xor
+from typing import Generic, TypeVar
+
+import mmh3
+
+from guard.featurize.lsh import band_keys, band_layout, race_winner
+from guard.featurize.normalize import (
+    ascii_words,
+    clip,
+    fold,
+    inflections,
+    is_spaceless,
+    skeleton,
+    split_spaceless,
+    stem,
+    words,
+)
+from guard.featurize.simhash import MASK64, Lanes
+from guard.featurize.words import COMMON_WORDS, FAMILIAR_WORDS, GENERIC_WORDS, STOP_WORDS
+from guard.models import Features, PromptRequest
+
+__all__ = ["Featurizer", "estimate_tokens"]
+
+_DROP: frozenset[str] = STOP_WORDS | frozenset(
+    form for w in GENERIC_WORDS for form in inflections(w)
+)
+_COMMON_STEMS: frozenset[str] = frozenset(stem(w) for w in COMMON_WORDS)
+_FAMILIAR_STEMS: frozenset[str] = frozenset(stem(w) for w in FAMILIAR_WORDS) - _COMMON_STEMS
+_NUMBER = "#"  # every number is this one term: arithmetic sweeps share a cell
+_MAX_WQ = 31  # largest integer SimHash weight of a term
+_BIGRAM_WQ = 5  # SimHash weight of each ordered pair of neighbouring terms
+_TF_CAP = 3  # repeats of a term beyond this add nothing to its salience
+_TEMPLATE_CHARS = 4096
+_MIN_LITERALS = 4  # a frame needs this many phrasing words to be a template
+_TWO_64 = float(1 << 64)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _BoundedCache(dict[K, V], Generic[K, V]):
+    """A dict that computes misses and empties itself when full.
+
+    Hits stay a C-level ``dict.__getitem__`` (``map`` can drive it without Python frames);
+    a full cache is simply cleared, which bounds memory at the price of recomputing the
+    working set, a few microseconds per word.
+    """
+
+    def __init__(self, compute: Callable[[K], V], maxsize: int) -> None:
+        super().__init__()
+        self._compute = compute
+        self._maxsize = maxsize
+
+    def __missing__(self, key: K) -> V:
+        value = self._compute(key)
+        if len(self) >= self._maxsize:
+            self.clear()
+        self[key] = value
+        return value
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap token estimate: ~4 characters per token, ~1 per CJK character."""
+    if not text:
+        return 0
+    if text.isascii():
+        return (len(text) + 3) // 4
+    return (len(text.encode("utf-8", "surrogatepass")) + 2) // 3
+
+
+class _Term:
+    """One content unit (a stem, a CJK bigram, the number class) with its per-request needs.
+
+    Instances are interned per unit, so identity comparison and the default identity hash
+    are enough to count them.
+    """
+
+    __slots__ = (
+        "h",
+        "neg_h",
+        "neg_log_u",
+        "spread",
+        "spread_rot",
+        "text",
+        "weight",
+        "weighted_spread",
+        "wq",
+    )
+
+    def __init__(self, text: str, weight: float, seed: int, lanes: Lanes) -> None:
+        h128 = mmh3.hash128(text, seed)
+        self.text = text
+        self.h = h128 & MASK64
+        self.neg_log_u = -math.log(((h128 >> 64) + 0.5) / _TWO_64)
+        self.weight = weight
+        self.neg_h = -self.h
+        self.wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
+        self.spread = lanes.spread(self.h)
+        self.weighted_spread = self.spread * self.wq
+        self.spread_rot = lanes.spread(((self.h << 17) | (self.h >> 47)) & MASK64)
+
+
+class _TfFactor(dict[int, float]):
+    """Salience multiplier of a term seen ``n`` times: 1, 1.5, 2, then flat."""
+
+    def __missing__(self, n: int) -> float:
+        factor = 0.5 + 0.5 * min(n, _TF_CAP)
+        if len(self) < 8192:
+            self[n] = factor
+        return factor
+
+
+_TF = _TfFactor()
+_spread = attrgetter("spread")
+_spread_rot = attrgetter("spread_rot")
+_weighted_spread = attrgetter("weighted_spread")
+_wq = attrgetter("wq")
+_weight = attrgetter("weight")
+_neg_h = attrgetter("neg_h")
+
+
+class Featurizer:
+    """Derives a request's SimHash, LSH bands, coverage cell and template fingerprint.
+
+    ``seed`` keys every hash; use a secret value in production so that nobody outside can
+    predict which term names a cell. ``bands`` sets the near-duplicate sensitivity (fewer,
+    wider bands: stricter). ``max_chars`` and ``max_terms`` bound the work on huge prompts
+    (head and tail are kept). ``salient`` is how many of a prompt's heaviest terms compete
+    for its cell (1: the heaviest term; more: a weighted MinHash race among them), and
+    ``context_weight`` how much the previous user turn's terms count towards it (0 disables;
+    a prompt without content words always falls back to its context). ``common_weight`` and
+    ``familiar_weight`` scale the salience of everyday words. Instances are thread-safe
+    enough for one event loop and cheap to share; build one per process.
+    """
+
+    def __init__(
+        self,
+        *,
+        bands: int = 4,
+        seed: int = 0,
+        max_chars: int = 8192,
+        max_terms: int = 512,
+        salient: int = 1,
+        context_weight: float = 0.5,
+        common_weight: float = 0.35,
+        familiar_weight: float = 0.6,
+        cache_size: int = 32768,
+    ) -> None:
+        if not 0 <= seed < 1 << 32:
+            raise ValueError("seed must be an integer in [0, 2**32).")
+        if max_chars < 64:
+            raise ValueError("max_chars must be at least 64.")
+        if not 1 <= max_terms <= 4096:
+            raise ValueError("max_terms must be between 1 and 4096.")
+        if salient < 1:
+            raise ValueError("salient must be at least 1.")
+        if context_weight < 0 or common_weight < 0 or familiar_weight < 0:
+            raise ValueError("weights must not be negative.")
+        self._seed = seed
+        self._layout = band_layout(bands)
+        self._max_chars = max_chars
+        self._max_terms = max_terms
+        self._max_tokens = 4 * max_terms
+        self._salient = salient
+        self._context_weight = context_weight
+        self._common_weight = common_weight
+        self._familiar_weight = familiar_weight
+        # Each distinct term adds at most _MAX_WQ to a lane, each bigram _BIGRAM_WQ.
+        self._lanes = Lanes(max_terms * (_MAX_WQ + _BIGRAM_WQ))
+        self._units: _BoundedCache[str, _Term] = _BoundedCache(self._make_term, cache_size)
+        self._tokens: _BoundedCache[str | bytes, tuple[_Term, ...]] = _BoundedCache(
+            self._make_terms, cache_size
+        )
+
+    # -- per-word work, cached ----------------------------------------------------------------
+
+    def _weight(self, unit: str) -> float:
+        """Salience of a content unit: longer words are rarer; everyday words count less."""
+        if unit == _NUMBER:
+            return 0.25
+        if unit.isascii():
+            w = float(min(len(unit), 12) - 1)
+            if unit in _COMMON_STEMS:
+                return w * self._common_weight
+            if unit in _FAMILIAR_STEMS:
+                return w * self._familiar_weight
+            return w
+        if is_spaceless(unit):
+            return 3.0 if len(unit) <= 2 else min(1.5 * len(unit), 11.0)
+        return float(min(len(unit), 12) - 1)
+
+    def _make_term(self, unit: str) -> _Term:
+        return _Term(unit, self._weight(unit), self._seed, self._lanes)
+
+    def _make_terms(self, token: str | bytes) -> tuple[_Term, ...]:
+        if isinstance(token, bytes):
+            token = token.decode("ascii")
+        if token in _DROP:
+            return ()
+        if token.isascii():
+            if token.isdigit():
+                return (self._units[_NUMBER],)
+            if len(token) < 2:
+                return ()
+            return (self._units[stem(token)],)
+        if is_spaceless(token):
+            return tuple(self._units[u] for u in split_spaceless(token) if u not in _DROP)
+        if token.isdecimal():
+            return (self._units[_NUMBER],)
+        return (self._units[token],) if len(token) > 1 else ()
+
+    # -- per-request work -----------------------------------------------------------------------
+
+    def _tokenize(self, text: str) -> list[str] | list[bytes]:
+        text = clip(text, self._max_chars)
+        tokens: list[str] | list[bytes]
+        if text.isascii():
+            tokens = ascii_words(text.lower())
+        else:
+            tokens = words(fold(text))
+        if len(tokens) > self._max_tokens:
+            keep = self._max_tokens * 3 // 4
+            del tokens[keep : len(tokens) - (self._max_tokens - keep)]
+        return tokens
+
+    def _terms(self, tokens: list[str] | list[bytes]) -> list[_Term]:
+        seq = list(chain.from_iterable(map(self._tokens.__getitem__, tokens)))
+        if len(seq) > self._max_terms:
+            del seq[self._max_terms :]
+        return seq
+
+    def _hash(self, text: str) -> int:
+        return int(mmh3.hash128(text.encode("utf-8", "surrogatepass"), self._seed)) & MASK64
+
+    def _simhash(self, seq: list[_Term], counts: Counter[_Term], fallback: str) -> int:
+        lanes = self._lanes
+        if not seq:
+            # No content words ("thanks!", "why?"): fingerprint the words that are there.
+            words = fallback.split()[: self._max_terms]
+            if not words:
+                return self._hash(fallback)
+            return lanes.majority(sum(lanes.spread(self._hash(w)) for w in words), len(words))
+        # A weighted set: each distinct term once (its salience already reflects rarity).
+        acc = sum(map(_weighted_spread, counts))
+        total = sum(map(_wq, counts))
+        if len(seq) > 1:
+            # Ordered bigrams: spread(a) ^ spread(rotl(b)) is the spread of a 64-bit bigram hash.
+            acc += _BIGRAM_WQ * sum(map(xor, map(_spread, seq), map(_spread_rot, seq[1:])))
+            total += _BIGRAM_WQ * (len(seq) - 1)
+        return lanes.majority(acc, total)
+
+    def _cell(self, counts: Counter[_Term], context: Counter[_Term] | None, fallback: str) -> int:
+        terms = list(counts)
+        weights = list(map(mul, map(_weight, terms), map(_TF.__getitem__, counts.values())))
+        if context:
+            factor = self._context_weight if terms else 1.0
+            index = {t: i for i, t in enumerate(terms)}
+            for t, n in context.items():
+                w = factor * t.weight * _TF[n]
+                i = index.get(t)
+                if i is None:
+                    terms.append(t)
+                    weights.append(w)
+                else:
+                    weights[i] += w
+        if not terms:
+            return self._hash(fallback)
+        if self._salient == 1:
+            # The heaviest term names the cell; equal weights go to the smaller keyed hash.
+            ranks = zip(weights, map(_neg_h, terms), range(len(terms)), strict=True)
+            return terms[max(ranks)[2]].h
+        ranks = zip(weights, map(_neg_h, terms), range(len(terms)), strict=True)
+        top = sorted(ranks, reverse=True)[: self._salient]
+        winner = race_winner((w, terms[i].neg_log_u, terms[i].h) for w, _, i in top)
+        assert winner is not None
+        return winner
+
+    def _template(self, text: str) -> int:
+        frame, masked, literals = skeleton(clip(text, _TEMPLATE_CHARS))
+        if literals >= _MIN_LITERALS:
+            return self._hash("\x01" + " ".join(frame))
+        return self._hash("\x02" + " ".join(masked))
+
+    def _features(self, prompt: str, previous: str, input_tokens: int) -> Features:
+        tokens = self._tokenize(prompt)
+        seq = self._terms(tokens)
+        counts = Counter(seq)
+        context: Counter[_Term] | None = None
+        if previous and (self._context_weight > 0 or not counts):
+            context = Counter(self._terms(self._tokenize(previous)))
+        fallback = "" if seq else _joined(tokens) or prompt.strip()[:1024]
+        simhash = self._simhash(seq, counts, fallback)
+        return Features(
+            simhash=simhash,
+            cell=self._cell(counts, context, fallback),
+            bands=band_keys(simhash, self._layout),
+            template=self._template(prompt),
+            input_tokens=input_tokens,
+        )
+
+    def featurize_text(self, text: str) -> Features:
+        """Features of a bare prompt (no conversation, no system prompt)."""
+        return self._features(text, "", estimate_tokens(text))
+
+    def featurize(self, req: PromptRequest) -> Features:
+        """Features of a request: its last user turn, with the user turn before it as context.
+
+        ``input_tokens`` covers the system prompt and every turn (the prompt counted once,
+        whether or not the adapter also put it in ``conversation``).
+        """
+        previous = ""
+        tokens = estimate_tokens(req.system)
+        prompt_seen = False
+        for turn in req.conversation:
+            tokens += estimate_tokens(turn.text) + 4
+            if turn.role == "user":
+                if turn.text == req.prompt:
+                    prompt_seen = True
+                else:
+                    previous = turn.text
+                    prompt_seen = False
+        if not prompt_seen:
+            tokens += estimate_tokens(req.prompt)
+        return self._features(req.prompt, previous, tokens)
+
+
+def _joined(tokens: list[str] | list[bytes]) -> str:
+    """The normalised text of a prompt without content words: its fallback identity."""
+    return " ".join(t.decode("ascii") if isinstance(t, bytes) else t for t in tokens)

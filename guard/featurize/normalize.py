@@ -1,0 +1,384 @@
+"""Turn raw prompt text into comparable units: clipped text, tokens, stems and a skeleton.
+
+Everything here is deterministic and independent of the process (no ``hash()``), so two
+guard instances featurize the same prompt identically.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from guard.featurize.words import CJK_FUNCTION_CHARS, GENERIC_WORDS, STOP_WORDS
+
+__all__ = [
+    "LITERAL_WORDS",
+    "WORD_RE",
+    "ascii_words",
+    "clip",
+    "fold",
+    "inflections",
+    "is_spaceless",
+    "nfkc",
+    "normalize",
+    "skeleton",
+    "split_spaceless",
+    "stem",
+    "words",
+]
+
+# A word is a run of letters/digits plus the combining marks that scripts such as Thai,
+# Devanagari or Arabic need inside a word (``\w`` alone would cut those words apart).
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u200c\u200d\u20d0-\u20ff\ufe20-\ufe2f"
+)
+WORD_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+"""Finds word tokens in any script; punctuation, symbols and underscores separate them."""
+_PLAIN_WORD_RE = re.compile(r"[^\W_]+")  # the same where no combining mark occurs (faster)
+_MARK_RE = re.compile(f"[{_MARKS}]")
+
+# Scripts written without spaces between words: a run of them is cut into character bigrams.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_SEA = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+_SPACELESS_RE = re.compile(f"[{_HAN}{_KANA}{_SEA}]")
+_SPLIT_RE = re.compile(
+    f"(?P<han>[{_HAN}]+)|(?P<kata>[\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+)"
+    f"|(?P<sea>[{_SEA}]+)|(?P<other>[^{_HAN}{_KANA}{_SEA}]+)"
+)
+_HIRAGANA_RE = re.compile("[\u3040-\u309f]+")
+
+
+def clip(text: str, max_chars: int) -> str:
+    """Bound the work on long prompts: keep the head and the tail, drop the middle.
+
+    Long prompts are mostly a pasted document with the actual ask before or after it, so
+    both ends are kept (three quarters head, one quarter tail).
+    """
+    if len(text) <= max_chars:
+        return text
+    head = max_chars * 3 // 4
+    return text[:head] + "\n\n" + text[len(text) - (max_chars - head) :]
+
+
+_ASCII_WORD_TABLE = bytes(c if chr(c).isalnum() and c < 128 else 0x20 for c in range(256))
+
+
+def ascii_words(text: str) -> list[bytes]:
+    """Words of an ASCII string: the fast path of :data:`WORD_RE`, all in C."""
+    return text.encode("ascii").translate(_ASCII_WORD_TABLE).split()
+
+
+def nfkc(text: str) -> str:
+    """NFKC, skipped when the (fast) check says the text already is."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold(text: str) -> str:
+    """NFKC and casefold; ASCII text (the common case) takes the cheap path."""
+    if text.isascii():
+        return text.lower()
+    return nfkc(text).casefold()
+
+
+def words(folded: str) -> list[str]:
+    """Word tokens of folded text (any script)."""
+    if _MARK_RE.search(folded) is None:
+        return _PLAIN_WORD_RE.findall(folded)
+    return WORD_RE.findall(folded)
+
+
+def normalize(text: str) -> str:
+    """Folded text with punctuation dropped and whitespace collapsed: the fallback key."""
+    return " ".join(words(fold(text)))
+
+
+def is_spaceless(token: str) -> bool:
+    """True when ``token`` contains a script written without spaces (CJK, Thai, ...)."""
+    return not token.isascii() and _SPACELESS_RE.search(token) is not None
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) < 3:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def split_spaceless(token: str) -> list[str]:
+    """Cut a token holding spaceless scripts into word-like units.
+
+    Han runs are split at particles and pronouns, then into character bigrams (a cheap,
+    dictionary-free stand-in for word segmentation). Hiragana is mostly grammar and is
+    dropped; katakana runs (loanwords) stay whole; Thai-like runs become bigrams.
+    """
+    out: list[str] = []
+    for m in _SPLIT_RE.finditer(token):
+        kind = m.lastgroup
+        run = m.group()
+        if kind == "han":
+            start = 0
+            for i, ch in enumerate(run):
+                if ch in CJK_FUNCTION_CHARS:
+                    if i > start:
+                        out.extend(_bigrams(run[start:i]))
+                    start = i + 1
+            if start < len(run):
+                out.extend(_bigrams(run[start:]))
+        elif kind == "kata" or kind == "other":
+            if len(run) > 1 or not run.isascii():
+                out.append(run)
+        elif kind == "sea":
+            out.extend(_bigrams(run))
+    return out
+
+
+# -- stemming ---------------------------------------------------------------------------------
+
+_VOWELS = frozenset("aeiouy")
+
+# Inflections: (suffix, replacement), first match wins; a suffix mapped to itself protects
+# the ending ("class", "virus", "analysis"). Derivational suffixes are then stripped, up to
+# twice, longest first. They are stripped aggressively on purpose: a stem is an identity
+# for grouping rephrasings ("compute", "computation", "computing"), not a word to read.
+_INFLECTIONS: tuple[tuple[str, str], ...] = (
+    ("ies", "y"),
+    ("sses", "ss"),
+    ("ing", ""),
+    ("eed", "eed"),
+    ("ed", ""),
+    ("ly", ""),
+    ("ss", "ss"),
+    ("us", "us"),
+    ("is", "is"),
+    ("s", ""),
+)
+_INFLECTION_ENDINGS = tuple(suffix for suffix, _ in _INFLECTIONS)
+_DERIVATIONS: frozenset[str] = frozenset(
+    """ization isation ational ification ations ation ition ions ion ments ment ness ities
+    ity ical ically ic ics ator ators ate ive ivity ous ful less able ible ably ism isms ist
+    ists ance ence ancy ency ant ent al ally ial ary ory ize ise izes ises er ers or ors ify
+    ian ean""".split()
+)
+_DERIVATION_LENGTHS = tuple(sorted({len(s) for s in _DERIVATIONS}, reverse=True))
+_DERIVATION_ENDINGS = tuple(_DERIVATIONS)
+
+
+def _has_vowel(s: str) -> bool:
+    return any(c in _VOWELS for c in s)
+
+
+def _strip_derivation(w: str) -> str:
+    for n in _DERIVATION_LENGTHS:
+        if len(w) - n >= 4 and w[-n:] in _DERIVATIONS and _has_vowel(w[:-n]):
+            return w[:-n]
+    return w
+
+
+def stem(word: str) -> str:
+    """A light, deterministic suffix-stripping stemmer for English (any other word as is)."""
+    if len(word) < 4 or not word.isascii() or not word.isalpha():
+        return word
+    w = word
+    if w.endswith(_INFLECTION_ENDINGS):
+        for suffix, repl in _INFLECTIONS:
+            if w.endswith(suffix):
+                if repl == suffix or (suffix == "ly" and len(w) < 6):
+                    break
+                base = w[: len(w) - len(suffix)]
+                if len(base) + len(repl) >= 3 and _has_vowel(base):
+                    w = base + repl
+                    if (
+                        suffix in ("ing", "ed")
+                        and len(w) > 3
+                        and w[-1] == w[-2]
+                        and w[-1] not in _VOWELS
+                        and w[-1] not in "lsz"
+                    ):
+                        w = w[:-1]  # running -> run, stopped -> stop
+                break
+    if w.endswith(_DERIVATION_ENDINGS):
+        stripped = _strip_derivation(w)
+        if stripped is not w:
+            w = _strip_derivation(stripped)
+    while len(w) > 4 and w[-1] in _VOWELS:
+        w = w[:-1]
+    return w
+
+
+def inflections(word: str) -> set[str]:
+    """The regular inflected forms of an English word (used to expand the word lists)."""
+    out = {word}
+    if not word.isascii() or not word.isalpha() or len(word) < 3:
+        return out
+    out.update((word + "s", word + "es", word + "ed", word + "ing"))
+    if word.endswith("e"):
+        out.update((word + "d", word[:-1] + "ing"))
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        out.update((word[:-1] + "ies", word[:-1] + "ied"))
+    if (
+        len(word) <= 5
+        and word[-1] not in _VOWELS
+        and word[-1] not in "wxy"
+        and word[-2] in _VOWELS
+        and word[-3] not in _VOWELS
+    ):
+        out.update((word + word[-1] + "ed", word + word[-1] + "ing"))
+    return out
+
+
+def _expand(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(form for w in words for form in inflections(w))
+
+
+LITERAL_WORDS: frozenset[str] = STOP_WORDS | _expand(GENERIC_WORDS)
+"""Words of grammar and instruction: a template's frame. Everything else may fill a slot,
+everyday words included ("the *water* cycle", "*machine* learning", "supply and *demand*")."""
+
+
+# -- skeleton (template) ----------------------------------------------------------------------
+
+# Each mask runs only when its trigger character is present, so plain prose pays nothing.
+_FENCE_RE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_INLINE_CODE_RE = re.compile(r"`[^`\n]{1,400}`")
+_URL_RE = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
+_EMAIL_RE = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_QUOTE_RE = re.compile(
+    r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]'
+    r"|「[^」\n]{1,400}」|『[^』\n]{1,400}』|\u2018[^\u2019\n]{1,400}\u2019"
+)
+_SINGLE_QUOTE_RE = re.compile(r"(?<!\w)'[^'\n]{1,400}'(?!\w)")
+_SEGMENT_RE = re.compile(r"\n[ \t]*\n|:[ \t]*\n")
+_SKELETON_TOKEN_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+|[.!?\n]")
+_PLAIN_SKELETON_TOKEN_RE = re.compile(r"[^\W_]+|[.!?\n]")
+_SKELETON_TABLE = bytes(
+    c if chr(c).isalnum() and c < 128 else (0x2E if c in b".!?\n" else 0x20) for c in range(256)
+)
+_SLOT = "\x00"
+_ARTICLES = frozenset(("a", "an", "the"))
+_CONNECTORS = frozenset(
+    "of in on for and or to with from by at de del la le el des du di der die das von".split()
+)
+_SKELETON_CHARS = 1536  # comfortably more than the tokens read below
+_HEAD_TOKENS = 64
+_TAIL_TOKENS = 16
+
+_BOUNDARY, _NUMBER, _LITERAL, _ARTICLE, _CONNECTOR, _CONTENT, _NAME = range(7)
+
+
+def _classify(token: str | bytes) -> tuple[str, int]:
+    tok = token.decode("ascii") if isinstance(token, bytes) else token
+    if tok in ".!?\n":
+        return tok, _BOUNDARY
+    low = tok.lower() if tok.isascii() else tok.casefold()
+    if tok.isdigit():
+        return low, _NUMBER
+    if low in _ARTICLES:
+        return low, _ARTICLE
+    if low in _CONNECTORS:
+        return low, _CONNECTOR
+    if low in LITERAL_WORDS:
+        return low, _LITERAL
+    return low, _NAME if tok[0].isupper() else _CONTENT
+
+
+class _ClassCache(dict[str | bytes, tuple[str, int]]):
+    def __missing__(self, key: str | bytes) -> tuple[str, int]:
+        value = _classify(key)
+        if len(self) >= 65536:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_CLASSES = _ClassCache()
+
+
+def _mask(text: str) -> str:
+    if "`" in text:
+        text = _INLINE_CODE_RE.sub(" 0 ", _FENCE_RE.sub(" 0 ", text))
+    if "://" in text or "www." in text:
+        text = _URL_RE.sub(" 0 ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" 0 ", text)
+    if not text.isascii() or '"' in text:
+        text = _QUOTE_RE.sub(" 0 ", text)
+    if "'" in text and (text[0] == "'" or " '" in text or "\n'" in text or "('" in text):
+        text = _SINGLE_QUOTE_RE.sub(" 0 ", text)
+    return text
+
+
+def skeleton(
+    text: str, *, doc_words: int = 40, max_len: int = 64
+) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """The frame of a prompt with its slot fillers masked.
+
+    Returns ``(frame, masked, literals)``:
+
+    * ``frame`` keeps only phrasing words (function, instruction and everyday words) and
+      replaces every other run of words, with the connectors inside it ("the theory *of*
+      relativity"), by one slot. Lowercase topic fillers ("explain {topic} in detail") and
+      multi-word ones collapse to the same frame.
+    * ``masked`` keeps the content words and masks only unmistakable fillers: numbers,
+      quoted strings, code spans, URLs, e-mails and capitalised names inside a sentence. It
+      is the fingerprint for prompts whose frame is too thin to mean anything.
+    * ``literals`` counts the phrasing words left in ``frame``.
+
+    Long paragraphs of a multi-paragraph prompt (a pasted document) become one slot, so a
+    batch template over many documents keeps one skeleton. Only the first 64 and last 16
+    tokens are read.
+    """
+    if "\n" in text:
+        segments = _SEGMENT_RE.split(text)
+        if len(segments) > 1:
+            text = "\n".join("\n0\n" if s.count(" ") >= doc_words else s for s in segments)
+    text = _mask(clip(text, _SKELETON_CHARS))
+    tokens: list[str] | list[bytes]
+    if text.isascii():
+        tokens = text.encode("ascii").translate(_SKELETON_TABLE).replace(b".", b" . ").split()
+    else:
+        text = nfkc(text)
+        pattern = _PLAIN_SKELETON_TOKEN_RE if _MARK_RE.search(text) is None else _SKELETON_TOKEN_RE
+        tokens = pattern.findall(text)
+    if len(tokens) > _HEAD_TOKENS + _TAIL_TOKENS:
+        del tokens[_HEAD_TOKENS : len(tokens) - _TAIL_TOKENS]
+    frame: list[str] = []
+    masked: list[str] = []
+    pending: list[str] = []  # connectors seen right after a slot
+    literals = 0
+    sentence_start = True
+    for low, kind in map(_CLASSES.__getitem__, tokens):
+        if kind == _BOUNDARY:
+            sentence_start = True
+            continue
+        if kind == _NUMBER or kind == _CONTENT or kind == _NAME:
+            if kind == _CONTENT or (kind == _NAME and sentence_start):
+                masked_tok = low
+            else:
+                masked_tok = _SLOT
+            sentence_start = False
+            if masked_tok != _SLOT or not masked or masked[-1] != _SLOT:
+                masked.append(masked_tok)
+            if not frame or frame[-1] != _SLOT:
+                frame.append(_SLOT)
+            pending.clear()  # "slot of the slot" is one slot
+            continue
+        sentence_start = False
+        masked.append(low)
+        if kind == _ARTICLE:
+            continue
+        if kind == _CONNECTOR and frame and frame[-1] == _SLOT:
+            pending.append(low)
+            continue
+        if pending:
+            frame.extend(pending)
+            literals += len(pending)
+            pending.clear()
+        frame.append(low)
+        literals += 1
+    frame.extend(pending)
+    literals += len(pending)
+    return tuple(frame[:max_len]), tuple(masked[:max_len]), literals

@@ -1,0 +1,214 @@
+"""Behaviour every store must share, written against the ``Store`` interface only.
+
+Add a backend by adding its URL to ``STORE_URLS``; backend-specific tests live elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from guard.models import RateResult, WindowCounts
+from guard.store import Observation, RateLimit, SketchSpec, Store, Window, open_store
+
+STORE_URLS = [pytest.param("memory://?max_keys=1000", id="memory")]
+
+HOUR = Window("hour", 3600, 4)  # 900 s buckets: a count covers 3600 to 4500 s
+DAY = Window("day", 86400, 6)
+SPEC = SketchSpec((HOUR, DAY), precision=12)
+T0 = 1_764_201_600.0  # a bucket boundary of both windows
+
+
+@pytest.fixture(params=STORE_URLS)
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    s = open_store(request.param)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def obs(now: float, cell: int = 1, tokens: int = 0, *limits: RateLimit) -> Observation:
+    return Observation(now=now, cell=cell, input_tokens=tokens, rate_limits=limits)
+
+
+async def test_an_unseen_key_is_not_tracked(store: Store) -> None:
+    assert await store.state("nobody", T0, SPEC) is None
+    assert await store.meta("nobody") is None
+    assert await store.keys() == []
+    assert await store.union_coverage(["nobody"], "hour", T0, SPEC) == 0
+    assert await store.ping()
+
+
+async def test_observe_counts_requests_and_input_tokens(store: Store) -> None:
+    state = await store.observe("k", obs(T0, 1, 10), SPEC)
+    assert state.window("hour") == WindowCounts(1, 1, 10, 0)
+    assert state.rates == {}
+    for i in range(2, 6):
+        state = await store.observe("k", obs(T0 + i, i, 10), SPEC)
+    assert state.window("hour") == WindowCounts(5, 5, 50, 0)
+    assert state.window("day") == WindowCounts(5, 5, 50, 0)
+    assert await store.state("other", T0, SPEC) is None
+
+
+async def test_distinct_cells(store: Store) -> None:
+    state = None
+    for i in range(600):
+        state = await store.observe("k", obs(T0 + i, cell=(i % 200) * 0x9E3779B1), SPEC)
+    assert state is not None
+    assert state.window("hour").requests == 600
+    assert abs(state.window("hour").distinct_cells - 200) <= 10
+
+
+async def test_state_counts_nothing(store: Store) -> None:
+    await store.observe("k", obs(T0, 1, 3), SPEC)
+    first = await store.state("k", T0 + 1, SPEC)
+    second = await store.state("k", T0 + 2, SPEC)
+    assert first is not None and second is not None
+    assert first.window("hour") == second.window("hour") == WindowCounts(1, 1, 3, 0)
+
+
+async def test_windows_slide(store: Store) -> None:
+    await store.observe("k", obs(T0, 1, 5), SPEC)
+    await store.observe("k", obs(T0 + 1800, 2, 5), SPEC)
+    state = await store.state("k", T0 + 3599, SPEC)  # within an hour of both
+    assert state is not None
+    assert state.window("hour").requests == 2
+    state = await store.state("k", T0 + 3600 + 900, SPEC)  # more than a window and a bucket
+    assert state is not None
+    assert state.window("hour") == WindowCounts(1, 1, 5, 0)
+    assert state.window("day") == WindowCounts(2, 2, 10, 0)
+    state = await store.state("k", T0 + 1800 + 4500, SPEC)
+    assert state is not None
+    assert state.window("hour") == WindowCounts()
+    assert state.window("day").requests == 2
+    state = await store.state("k", T0 + 1800 + 86400 + 14400, SPEC)
+    assert state is None or state.window("day") == WindowCounts()
+
+
+async def test_time_going_backwards_is_counted(store: Store) -> None:
+    await store.observe("k", obs(T0 + 1000, 1), SPEC)
+    state = await store.observe("k", obs(T0 + 10, 2), SPEC)
+    assert state.window("hour").requests == 2
+    assert state.window("hour").distinct_cells == 2
+
+
+async def test_record_adds_output_tokens_and_merges_meta(store: Store) -> None:
+    await store.observe("k", obs(T0, 1, 10), SPEC)
+    await store.record("k", T0 + 1, SPEC, output_tokens=300, meta={"score": 0.5, "action": "allow"})
+    await store.record("k", T0 + 2, SPEC, output_tokens=200, meta={"score": 0.9})
+    state = await store.state("k", T0 + 3, SPEC)
+    assert state is not None
+    assert state.window("hour") == WindowCounts(1, 1, 10, 500)
+    assert state.window("day").output_tokens == 500
+    meta = await store.meta("k")
+    assert meta == {"score": 0.9, "action": "allow"}
+    assert meta is not None
+    meta["score"] = 0.0  # a copy: the store is unchanged
+    assert await store.meta("k") == {"score": 0.9, "action": "allow"}
+
+
+async def test_output_tokens_slide_with_their_window(store: Store) -> None:
+    await store.observe("k", obs(T0, 1), SPEC)
+    await store.record("k", T0, SPEC, output_tokens=100)
+    state = await store.state("k", T0 + 4500, SPEC)
+    assert state is not None
+    assert state.window("hour").output_tokens == 0
+    assert state.window("day").output_tokens == 100
+
+
+async def test_rate_limit_in_observe(store: Store) -> None:
+    limit = RateLimit("minute", limit=6, period=60, burst=2)  # one per 10 s, 2 at once
+    results = [(await store.observe("k", obs(T0, i, 0, limit), SPEC)) for i in range(3)]
+    assert [s.rates["minute"] for s in results[:2]] == [
+        RateResult(True, 0.0, 1),
+        RateResult(True, 0.0, 0),
+    ]
+    refused = results[2].rates["minute"]
+    assert (refused.allowed, refused.remaining) == (False, 0)
+    assert refused.retry_after == pytest.approx(10.0)
+    # Refused requests are still observed...
+    assert results[-1].window("hour").requests == 3
+    # ...but consume nothing: had they, this would wait until T0 + 20.
+    state = await store.observe("k", obs(T0 + 10, 9, 0, limit), SPEC)
+    assert state.rates["minute"] == RateResult(True, 0.0, 0)
+    state = await store.observe("k", obs(T0 + 10, 9, 0, limit), SPEC)
+    assert state.rates["minute"].allowed is False
+    assert state.rates["minute"].retry_after == pytest.approx(10.0)
+
+
+async def test_a_request_refused_by_one_limit_consumes_none(store: Store) -> None:
+    tight = RateLimit("tight", limit=1, period=60)
+    loose = RateLimit("loose", limit=6, period=60, burst=10)  # one per 10 s, 10 at once
+    first = await store.observe("k", obs(T0, 1, 0, tight, loose), SPEC)
+    assert first.rates == {"tight": RateResult(True, 0.0, 0), "loose": RateResult(True, 0.0, 9)}
+    for _ in range(5):
+        refused = await store.observe("k", obs(T0 + 1, 1, 0, tight, loose), SPEC)
+        assert refused.rates["tight"].allowed is False
+        assert refused.rates["tight"].retry_after == pytest.approx(59.0)
+        # The loose limit would pass, and reports the budget it still has: had the refused
+        # requests consumed it, it would be down to 4.
+        assert refused.rates["loose"].allowed is True
+        assert refused.rates["loose"].remaining == 9
+    assert await store.rate("k", loose, T0 + 1) == RateResult(True, 0.0, 8)
+
+
+async def test_rate_shares_limits_with_observe_by_name(store: Store) -> None:
+    limit = RateLimit("throttle", limit=1, period=30)
+    assert await store.rate("k", limit, T0) == RateResult(True, 0.0, 0)
+    refused = await store.rate("k", limit, T0 + 10)
+    assert refused.allowed is False
+    assert refused.retry_after == pytest.approx(20.0)
+    state = await store.observe("k", obs(T0 + 20, 1, 0, limit), SPEC)
+    assert state.rates["throttle"].retry_after == pytest.approx(10.0)
+    assert (await store.rate("k", limit, T0 + 30)).allowed
+    assert (await store.rate("other", limit, T0 + 30)).allowed
+
+
+async def test_union_coverage(store: Store) -> None:
+    for i in range(100):
+        await store.observe("a", obs(T0 + i, cell=i), SPEC)
+        await store.observe("b", obs(T0 + i, cell=i + 50), SPEC)  # half overlaps a
+        await store.observe("c", obs(T0 + i, cell=i + 1000), SPEC)  # disjoint
+    now = T0 + 200
+    a = await store.union_coverage(["a"], "hour", now, SPEC)
+    state = await store.state("a", now, SPEC)
+    assert state is not None
+    assert a == state.window("hour").distinct_cells
+    assert abs(a - 100) <= 3
+    assert abs(await store.union_coverage(["a", "b"], "hour", now, SPEC) - 150) <= 5
+    assert abs(await store.union_coverage(["a", "c"], "hour", now, SPEC) - 200) <= 6
+    assert abs(await store.union_coverage(["a", "b", "c"], "day", now, SPEC) - 250) <= 8
+    assert await store.union_coverage(["a", "a", "nobody"], "hour", now, SPEC) == a
+    assert await store.union_coverage([], "hour", now, SPEC) == 0
+    # Coverage slides out with the window.
+    assert await store.union_coverage(["a", "b"], "hour", T0 + 5000, SPEC) == 0
+
+
+async def test_keys_most_recently_active_first(store: Store) -> None:
+    for i, key in enumerate(["a", "b", "c"]):
+        await store.observe(key, obs(T0 + i), SPEC)
+    assert await store.keys() == ["c", "b", "a"]
+    await store.observe("a", obs(T0 + 3), SPEC)
+    await store.record("b", T0 + 4, SPEC, output_tokens=1)
+    assert await store.keys() == ["b", "a", "c"]
+    assert await store.keys(limit=2) == ["b", "a"]
+    # Reading is not activity.
+    await store.state("c", T0 + 5, SPEC)
+    await store.meta("c")
+    await store.union_coverage(["c"], "hour", T0 + 5, SPEC)
+    assert await store.keys() == ["b", "a", "c"]
+
+
+async def test_a_key_silent_past_the_horizon_starts_afresh(store: Store) -> None:
+    await store.observe("k", obs(T0, 1, 10), SPEC)
+    await store.record("k", T0, SPEC, output_tokens=5, meta={"score": 1.0})
+    later = T0 + SPEC.horizon + 1
+    assert await store.state("k", later, SPEC) is None
+    assert await store.meta("k") is None
+    assert await store.keys() == []
+    state = await store.observe("k", obs(later, 2, 3), SPEC)
+    assert state.window("day") == WindowCounts(1, 1, 3, 0)
+    assert await store.meta("k") is None
+    assert await store.keys() == ["k"]
