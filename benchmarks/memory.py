@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import io
 import math
 import pickle
 import random
@@ -29,8 +30,8 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -131,15 +132,46 @@ def traced(load: Callable[[], T]) -> tuple[T, int]:
     return result, held
 
 
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj: object) -> object:
+        # Pickle would copy an int or float once per reference to it: keep the original's
+        # sharing instead (a cell id in three windows' sets is one object, not three).
+        if type(obj) is int or type(obj) is float:
+            return f"{type(obj).__name__} {id(obj)} {obj!r}"  # a str: not itself persisted
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.shared: dict[int, object] = {}
+
+    def persistent_load(self, pid: object) -> object:
+        assert isinstance(pid, str)
+        kind, ident, value = pid.split()
+        shared = self.shared.get(int(ident))
+        if shared is None:
+            shared = self.shared[int(ident)] = int(value) if kind == "int" else float(value)
+        return shared
+
+
 def rebuilt(state: object) -> int:
     """The bytes tracemalloc sees allocated when ``state`` is rebuilt from a pickle.
 
-    Unpickling allocates the same objects (shared ones once, as pickle memoises them), so this
-    measures a loaded store without tracing every transient allocation of its load, which
-    runs many times slower: the first key count checks it against tracing the load itself.
+    Unpickling allocates the same objects, shared ones once, so this measures a loaded store
+    without tracing every transient allocation of its load, which runs many times slower:
+    the first key count checks it against tracing the load itself.
     """
-    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    copy, held = traced(lambda: pickle.loads(data))
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+    data = buffer.getvalue()
+    del buffer
+
+    def load() -> object:
+        unpickler = _Unpickler(data)
+        return unpickler.load()  # the unpickler and its table are freed on return
+
+    copy, held = traced(load)
     del copy
     return held
 

@@ -8,6 +8,8 @@ which is what makes a replayed decision the same as a live one.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -120,7 +122,7 @@ class Pipeline:
         self._compiled = _Compiled(policy_obj, self._secret)
         self.store = open_store(store) if isinstance(store, str) else store
         self.clock = clock
-        self.featurizer = featurizer or Featurizer()
+        self.featurizer = featurizer or Featurizer(seed=_featurizer_seed(self._secret))
         self._store_failing = False
 
     @property
@@ -261,6 +263,11 @@ class Pipeline:
         if self._store_failing:
             self._store_failing = False
             logger.warning("state store recovered")
+
+
+def _featurizer_seed(secret: bytes) -> int:
+    """A seed only the operator knows, so outsiders cannot predict which word names a cell."""
+    return int.from_bytes(hmac.new(secret, b"guard featurizer seed", hashlib.sha256).digest()[:4])
 
 
 def _with_retry_after(decision: Decision, state: KeyState) -> Decision:

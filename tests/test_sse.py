@@ -67,7 +67,7 @@ def reference(stream: bytes) -> list[SSEEvent]:
 
 
 def test_basic_events() -> None:
-    stream = b"data: hello\n\nevent: update\ndata: {\"a\": 1}\nid: 42\n\n"
+    stream = b'data: hello\n\nevent: update\ndata: {"a": 1}\nid: 42\n\n'
     assert parse(stream) == [
         SSEEvent("hello"),
         SSEEvent('{"a": 1}', event="update", id="42"),
@@ -171,7 +171,7 @@ def test_feed_returns_events_as_soon_as_they_complete() -> None:
 
 def test_every_split_point_matches_the_reference() -> None:
     stream = (
-        b"\xef\xbb\xbf: comment\r\nevent: start\r\ndata: {\"x\": \"\xc3\xa9\"}\r\nid: 7\r\n\r\n"
+        b'\xef\xbb\xbf: comment\r\nevent: start\r\ndata: {"x": "\xc3\xa9"}\r\nid: 7\r\n\r\n'
         b"data: one\rdata: two\r\rretry: 10\nid\ndata:\n\n"
     )
     expected = reference(stream)

@@ -114,6 +114,8 @@ class AnthropicStreamUsage(EstimatingStreamUsage):
     """Messages streams: input tokens in ``message_start``, the cumulative output count in
     ``message_delta`` (which newer API versions also use to restate input counts)."""
 
+    __slots__ = ("_input", "_start_output")
+
     def __init__(self) -> None:
         super().__init__()
         self._input = dict.fromkeys(_INPUT_KEYS, 0)

@@ -114,6 +114,8 @@ class GenericStreamUsage(EstimatingStreamUsage):
     """Streams of an unknown format: usage where the route's paths find it in an event,
     else an estimate from all the text in the events (an overcount, on the safe side)."""
 
+    __slots__ = ("_usage_input", "_usage_output")
+
     def __init__(self, usage_input: JsonPath | None, usage_output: JsonPath | None) -> None:
         super().__init__()
         self._usage_input = usage_input

@@ -25,9 +25,11 @@ from guard.models import Api, PromptRequest, Turn, Usage
 from guard.sse import SSEEvent
 
 __all__ = [
+    "ChatStreamUsage",
     "OpenAIChatAdapter",
     "OpenAICompletionsAdapter",
     "OpenAIResponsesAdapter",
+    "ResponsesStreamUsage",
     "content_text",
 ]
 
@@ -172,6 +174,8 @@ class ChatStreamUsage(EstimatingStreamUsage):
 class ResponsesStreamUsage(EstimatingStreamUsage):
     """Responses API streams: typed events, with usage in the terminal
     ``response.completed`` (or ``.incomplete`` / ``.failed``) event's response object."""
+
+    __slots__ = ()
 
     _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 

@@ -46,31 +46,34 @@ _MAX_WQ = 31  # largest integer SimHash weight of a term
 _BIGRAM_WQ = 5  # SimHash weight of each ordered pair of neighbouring terms
 _TF_CAP = 3  # repeats of a term beyond this add nothing to its salience
 _TEMPLATE_CHARS = 4096
+_MAX_CACHED_KEY = 64  # longer tokens are computed every time (and cut for their term)
 _MIN_LITERALS = 4  # a frame needs this many phrasing words to be a template
 _TWO_64 = float(1 << 64)
 
-K = TypeVar("K")
 V = TypeVar("V")
+Token = str | bytes
 
 
-class _BoundedCache(dict[K, V], Generic[K, V]):
+class _BoundedCache(dict[Token, V], Generic[V]):
     """A dict that computes misses and empties itself when full.
 
     Hits stay a C-level ``dict.__getitem__`` (``map`` can drive it without Python frames);
     a full cache is simply cleared, which bounds memory at the price of recomputing the
-    working set, a few microseconds per word.
+    working set, a few microseconds per word. Overlong keys (blobs, not words) are never
+    stored, so the cache's size in bytes is bounded too.
     """
 
-    def __init__(self, compute: Callable[[K], V], maxsize: int) -> None:
+    def __init__(self, compute: Callable[[Token], V], maxsize: int) -> None:
         super().__init__()
         self._compute = compute
         self._maxsize = maxsize
 
-    def __missing__(self, key: K) -> V:
+    def __missing__(self, key: Token) -> V:
         value = self._compute(key)
-        if len(self) >= self._maxsize:
-            self.clear()
-        self[key] = value
+        if len(key) <= _MAX_CACHED_KEY:
+            if len(self) >= self._maxsize:
+                self.clear()
+            self[key] = value
         return value
 
 
@@ -98,7 +101,6 @@ class _Term:
         "spread_rot",
         "text",
         "weight",
-        "weighted_spread",
         "wq",
     )
 
@@ -111,7 +113,6 @@ class _Term:
         self.neg_h = -self.h
         self.wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
         self.spread = lanes.spread(self.h)
-        self.weighted_spread = self.spread * self.wq
         self.spread_rot = lanes.spread(((self.h << 17) | (self.h >> 47)) & MASK64)
 
 
@@ -128,7 +129,6 @@ class _TfFactor(dict[int, float]):
 _TF = _TfFactor()
 _spread = attrgetter("spread")
 _spread_rot = attrgetter("spread_rot")
-_weighted_spread = attrgetter("weighted_spread")
 _wq = attrgetter("wq")
 _weight = attrgetter("weight")
 _neg_h = attrgetter("neg_h")
@@ -144,8 +144,11 @@ class Featurizer:
     for its cell (1: the heaviest term; more: a weighted MinHash race among them), and
     ``context_weight`` how much the previous user turn's terms count towards it (0 disables;
     a prompt without content words always falls back to its context). ``common_weight`` and
-    ``familiar_weight`` scale the salience of everyday words. Instances are thread-safe
-    enough for one event loop and cheap to share; build one per process.
+    ``familiar_weight`` scale the salience of everyday words. ``cache_size`` bounds the
+    per-word caches (about 0.9 KB per cached word at most).
+
+    One instance serves every request; it may be shared between threads, since its caches
+    only ever hold values that are pure functions of their keys.
     """
 
     def __init__(
@@ -159,7 +162,7 @@ class Featurizer:
         context_weight: float = 0.5,
         common_weight: float = 0.35,
         familiar_weight: float = 0.6,
-        cache_size: int = 32768,
+        cache_size: int = 8192,
     ) -> None:
         if not 0 <= seed < 1 << 32:
             raise ValueError("seed must be an integer in [0, 2**32).")
@@ -182,10 +185,8 @@ class Featurizer:
         self._familiar_weight = familiar_weight
         # Each distinct term adds at most _MAX_WQ to a lane, each bigram _BIGRAM_WQ.
         self._lanes = Lanes(max_terms * (_MAX_WQ + _BIGRAM_WQ))
-        self._units: _BoundedCache[str, _Term] = _BoundedCache(self._make_term, cache_size)
-        self._tokens: _BoundedCache[str | bytes, tuple[_Term, ...]] = _BoundedCache(
-            self._make_terms, cache_size
-        )
+        self._units: _BoundedCache[_Term] = _BoundedCache(self._make_term, cache_size)
+        self._tokens: _BoundedCache[tuple[_Term, ...]] = _BoundedCache(self._make_terms, cache_size)
 
     # -- per-word work, cached ----------------------------------------------------------------
 
@@ -204,10 +205,11 @@ class Featurizer:
             return 3.0 if len(unit) <= 2 else min(1.5 * len(unit), 11.0)
         return float(min(len(unit), 12) - 1)
 
-    def _make_term(self, unit: str) -> _Term:
+    def _make_term(self, unit: Token) -> _Term:
+        assert isinstance(unit, str)
         return _Term(unit, self._weight(unit), self._seed, self._lanes)
 
-    def _make_terms(self, token: str | bytes) -> tuple[_Term, ...]:
+    def _make_terms(self, token: Token) -> tuple[_Term, ...]:
         if isinstance(token, bytes):
             token = token.decode("ascii")
         if token in _DROP:
@@ -217,12 +219,12 @@ class Featurizer:
                 return (self._units[_NUMBER],)
             if len(token) < 2:
                 return ()
-            return (self._units[stem(token)],)
+            return (self._units[stem(token[:_MAX_CACHED_KEY])],)
         if is_spaceless(token):
             return tuple(self._units[u] for u in split_spaceless(token) if u not in _DROP)
         if token.isdecimal():
             return (self._units[_NUMBER],)
-        return (self._units[token],) if len(token) > 1 else ()
+        return (self._units[token[:_MAX_CACHED_KEY]],) if len(token) > 1 else ()
 
     # -- per-request work -----------------------------------------------------------------------
 
@@ -251,13 +253,14 @@ class Featurizer:
         lanes = self._lanes
         if not seq:
             # No content words ("thanks!", "why?"): fingerprint the words that are there.
-            words = fallback.split()[: self._max_terms]
-            if not words:
+            plain = fallback.split()[: self._max_terms]
+            if not plain:
                 return self._hash(fallback)
-            return lanes.majority(sum(lanes.spread(self._hash(w)) for w in words), len(words))
+            return lanes.majority(sum(lanes.spread(self._hash(w)) for w in plain), len(plain))
         # A weighted set: each distinct term once (its salience already reflects rarity).
-        acc = sum(map(_weighted_spread, counts))
-        total = sum(map(_wq, counts))
+        weights = list(map(_wq, counts))
+        acc = sum(map(mul, map(_spread, counts), weights))
+        total = sum(weights)
         if len(seq) > 1:
             # Ordered bigrams: spread(a) ^ spread(rotl(b)) is the spread of a 64-bit bigram hash.
             acc += _BIGRAM_WQ * sum(map(xor, map(_spread, seq), map(_spread_rot, seq[1:])))

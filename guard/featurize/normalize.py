@@ -48,7 +48,6 @@ _SPLIT_RE = re.compile(
     f"(?P<han>[{_HAN}]+)|(?P<kata>[\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]+)"
     f"|(?P<sea>[{_SEA}]+)|(?P<other>[^{_HAN}{_KANA}{_SEA}]+)"
 )
-_HIRAGANA_RE = re.compile("[\u3040-\u309f]+")
 
 
 def clip(text: str, max_chars: int) -> str:
@@ -178,6 +177,13 @@ def _strip_derivation(w: str) -> str:
     return w
 
 
+def _undouble(w: str) -> str:
+    """running -> run, beginner -> begin; "ll", "ss", "zz" stay (fall, class, jazz)."""
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in _VOWELS and w[-1] not in "lsz":
+        return w[:-1]
+    return w
+
+
 def stem(word: str) -> str:
     """A light, deterministic suffix-stripping stemmer for English (any other word as is)."""
     if len(word) < 4 or not word.isascii() or not word.isalpha():
@@ -191,19 +197,13 @@ def stem(word: str) -> str:
                 base = w[: len(w) - len(suffix)]
                 if len(base) + len(repl) >= 3 and _has_vowel(base):
                     w = base + repl
-                    if (
-                        suffix in ("ing", "ed")
-                        and len(w) > 3
-                        and w[-1] == w[-2]
-                        and w[-1] not in _VOWELS
-                        and w[-1] not in "lsz"
-                    ):
-                        w = w[:-1]  # running -> run, stopped -> stop
+                    if suffix in ("ing", "ed"):
+                        w = _undouble(w)
                 break
     if w.endswith(_DERIVATION_ENDINGS):
         stripped = _strip_derivation(w)
         if stripped is not w:
-            w = _strip_derivation(stripped)
+            w = _undouble(_strip_derivation(stripped))
     while len(w) > 4 and w[-1] in _VOWELS:
         w = w[:-1]
     return w
@@ -260,7 +260,15 @@ _SKELETON_TABLE = bytes(
 _SLOT = "\x00"
 _ARTICLES = frozenset(("a", "an", "the"))
 _CONNECTORS = frozenset(
-    "of in on for and or to with from by at de del la le el des du di der die das von".split()
+    "of in on for and or to with from by at s de del la le el des du di der die das von".split()
+)
+# Phrasing words that also start topic names ("*general* relativity", "*public key*
+# cryptography", "*deep* learning"): right before a slot they join it.
+_MODIFIERS = frozenset(
+    """general key main basic core primary fundamental essential simple specific particular
+    deep full complete good best better great bad first second third next final overall
+    certain various different similar significant important relevant actual exact clear
+    plain short brief""".split()
 )
 _SKELETON_CHARS = 1536  # comfortably more than the tokens read below
 _HEAD_TOKENS = 64
@@ -286,11 +294,14 @@ def _classify(token: str | bytes) -> tuple[str, int]:
 
 
 class _ClassCache(dict[str | bytes, tuple[str, int]]):
+    """Token -> class, bounded (cleared when full; a class is a pure function of the token)."""
+
     def __missing__(self, key: str | bytes) -> tuple[str, int]:
         value = _classify(key)
-        if len(self) >= 65536:
-            self.clear()
-        self[key] = value
+        if len(key) <= 64:
+            if len(self) >= 8192:
+                self.clear()
+            self[key] = value
         return value
 
 
@@ -311,6 +322,20 @@ def _mask(text: str) -> str:
     return text
 
 
+def _absorb_modifiers(frame: list[str]) -> int:
+    """Drop the modifiers ending ``frame`` (a slot follows them), and the connectors that
+    then join the slot to an earlier one; return how many literals went."""
+    end = len(frame)
+    while frame and frame[-1] in _MODIFIERS:
+        frame.pop()
+    i = len(frame)
+    while i > 0 and frame[i - 1] in _CONNECTORS:
+        i -= 1
+    if 0 < i < len(frame) and frame[i - 1] == _SLOT:
+        del frame[i:]
+    return end - len(frame)
+
+
 def skeleton(
     text: str, *, doc_words: int = 40, max_len: int = 64
 ) -> tuple[tuple[str, ...], tuple[str, ...], int]:
@@ -318,10 +343,11 @@ def skeleton(
 
     Returns ``(frame, masked, literals)``:
 
-    * ``frame`` keeps only phrasing words (function, instruction and everyday words) and
-      replaces every other run of words, with the connectors inside it ("the theory *of*
-      relativity"), by one slot. Lowercase topic fillers ("explain {topic} in detail") and
-      multi-word ones collapse to the same frame.
+    * ``frame`` keeps only phrasing words (function and instruction words, see
+      :data:`LITERAL_WORDS`) and replaces every other run of words, with the connectors and
+      leading modifiers inside it ("the theory *of* relativity", "*general* relativity"), by
+      one slot. Lowercase, multi-word and everyday-word fillers ("explain {topic} in detail"
+      with "photosynthesis", "the water cycle", "supply and demand") share one frame.
     * ``masked`` keeps the content words and masks only unmistakable fillers: numbers,
       quoted strings, code spans, URLs, e-mails and capitalised names inside a sentence. It
       is the fingerprint for prompts whose frame is too thin to mean anything.
@@ -362,6 +388,8 @@ def skeleton(
             sentence_start = False
             if masked_tok != _SLOT or not masked or masked[-1] != _SLOT:
                 masked.append(masked_tok)
+            if frame and frame[-1] in _MODIFIERS:
+                literals -= _absorb_modifiers(frame)
             if not frame or frame[-1] != _SLOT:
                 frame.append(_SLOT)
             pending.clear()  # "slot of the slot" is one slot

@@ -1,6 +1,6 @@
 """Word lists that separate what a prompt is *about* from how it is *asked*.
 
-Three tiers, all general-purpose (none is tuned to a test set):
+Four lists, all general-purpose (none is tuned to a test set):
 
 ``STOP_WORDS``
     Function words of English plus the commonest ones of a few other Latin-script
@@ -19,8 +19,8 @@ Three tiers, all general-purpose (none is tuned to a test set):
 Together they are a crude rarity scale standing in for corpus frequencies: the words that
 name a subject ("photosynthesis", "ibuprofen", "kubernetes") are on none of the lists.
 
-Lists hold surface forms; the featurizer also matches them after stemming, so one entry
-("explain") covers its inflections ("explains", "explained", "explaining").
+Lists hold base forms: generic words are matched with their regular inflections (one entry,
+"explain", covers "explains", "explained", "explaining"), everyday words by their stem.
 """
 
 from __future__ import annotations
@@ -120,7 +120,8 @@ GENERIC_WORDS: frozenset[str] = _words(
     actual actually basically literally really truly generally specifically particularly
     overall general specific particular certain various several
     expert experts professional assistant act acting pretend imagine suppose assume
-    chain
+    beginner beginners novice novices layman laymen layperson newbie newcomer newcomers
+    dummies
     include includes including included involve involves involving involved contain
     contains containing
     happen happens happened happening occur occurs occurred occurring
@@ -180,7 +181,7 @@ COMMON_WORDS: frozenset[str] = _words(
     car cars road roads street streets
     computer computers phone phones internet online website web app apps software tool
     tools device devices machine machines
-    area areas field fields space spaces line lines learn learning method methods
+    area areas field fields space spaces line lines learn learning method methods chain
     good bad high low big small large little long short great huge tiny major minor
     full empty hard soft easy difficult simple complex common rare normal usual typical
     real true false right wrong correct incorrect same different similar other another

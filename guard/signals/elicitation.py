@@ -12,17 +12,37 @@ import re
 from guard.models import SignalValue
 from guard.signals.base import Signal, SignalContext
 
-__all__ = ["ElicitationSignal"]
+__all__ = ["ElicitationSignal", "asks_for_reasoning"]
 
 _REASONING = re.compile(
     r"step[- ]by[- ]step|chain[- ]of[- ]thought|show (?:all )?(?:your|the) (?:work|reasoning|"
     r"thinking)|(?:explain|walk (?:me )?through) (?:your|the|each) (?:reasoning|thought|steps?)|"
     r"think (?:carefully |out loud |aloud )?(?:before|step)|reason(?:ing)? (?:process|trace)|"
     r"internal (?:reasoning|monologue|thoughts?)|hidden (?:reasoning|thoughts?|thinking)|"
-    r"every intermediate step|all intermediate steps|full derivation|<think>",
+    r"intermediate steps?|(?:full |complete )?derivation|<think>",
     re.IGNORECASE,
 )
+# Every alternative of _REASONING starts with one of these words. `str.find` locates them at C
+# speed; the full pattern is then tried only where one starts, instead of at every position.
+_ANCHORS = (
+    "step", "chain", "show", "explain", "walk", "think", "reason", "internal", "hidden",
+    "intermediate", "full", "complete", "derivation", "<think>",
+)  # fmt: skip
 _LONG_OUTPUT = 8192
+_SCAN = 4000  # characters of prompt and system prompt examined
+
+
+def asks_for_reasoning(text: str) -> bool:
+    """Whether ``text`` asks for full step-by-step reasoning or hidden thinking."""
+    head = text[:_SCAN].lower()
+    match = _REASONING.match
+    for anchor in _ANCHORS:
+        start = head.find(anchor)
+        while start >= 0:
+            if match(head, start):
+                return True
+            start = head.find(anchor, start + 1)
+    return False
 
 
 class ElicitationSignal(Signal):
@@ -37,7 +57,7 @@ class ElicitationSignal(Signal):
         if req.logprobs and req.logit_bias:
             found.append("logprobs with logit_bias")
             value = 1.0
-        if _REASONING.search(req.prompt[:4000]) or _REASONING.search(req.system[:4000]):
+        if asks_for_reasoning(req.prompt) or asks_for_reasoning(req.system):
             found.append("asks for full reasoning")
             value = max(value, 0.6)
         if req.n > 1:

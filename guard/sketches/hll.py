@@ -21,6 +21,7 @@ Registers never exceed ``q + 1 <= 60``, which is what :func:`max_registers` reli
 
 from __future__ import annotations
 
+import functools
 import math
 
 __all__ = [
@@ -151,15 +152,9 @@ def max_registers(a: int, b: int, size: int) -> int:
     return b ^ ((a ^ b) & (ge * 0xFF))
 
 
-_HIGH_BITS: dict[int, int] = {}
-
-
+@functools.lru_cache(maxsize=16)
 def _high_bits(size: int) -> int:
-    # At most one entry per precision: bounded by construction.
-    high = _HIGH_BITS.get(size)
-    if high is None:
-        high = _HIGH_BITS[size] = int.from_bytes(b"\x80" * size, "little")
-    return high
+    return int.from_bytes(b"\x80" * size, "little")
 
 
 class HyperLogLog:

@@ -12,7 +12,7 @@ and in the merged registers, whose estimator statistics (see :mod:`guard.sketche
 updated in place. Only when a slot rotates out are the merged registers rebuilt from the live
 slots, once per bucket period at most.
 
-A key's whole state is two objects, whatever the spec: one ``bytearray`` with every register
+A key's whole state is two buffers, whatever the spec: one ``bytearray`` with every register
 of every window, and one ``array('q')`` with every counter. With windows of an hour (4
 buckets), a day (6) and a week (7) at precision 7 that is 2,944 + 672 = 3,616 bytes.
 """
@@ -30,6 +30,7 @@ from guard.store.base import SketchSpec
 __all__ = ["KeySketch", "SketchLayout", "WindowLayout", "layout"]
 
 # A window's header in the counter array, then (requests, input, output) for each slot.
+# _EPOCH (the newest bucket number) is 0, so the hot paths read it as ``ints[h]``.
 _EPOCH, _ZEROS, _TOTAL, _TOP, _COUNT, _REQUESTS, _INPUT, _OUTPUT = range(8)
 _HEADER = 8
 _SLOT = 3

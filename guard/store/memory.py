@@ -75,13 +75,14 @@ class MemoryStore(Store):
         self._entries = _Entries(maxsize=max_keys)
         self._seq = 0
         self._clock = float("-inf")  # the latest time any call gave: judges expiry in meta/keys
+        self._last_layout: SketchLayout | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
 
     async def observe(self, key: str, obs: Observation, spec: SketchSpec) -> KeyState:
         now = obs.now
-        lay = layout(spec)
+        lay = self._layout(spec)
         entry = self._live(key, now)
         rates: dict[str, RateResult] = {}
         tats: dict[str, float] = {}
@@ -110,7 +111,7 @@ class MemoryStore(Store):
         output_tokens: int = 0,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        lay = layout(spec)
+        lay = self._layout(spec)
         entry = self._write(key, now, self._live(key, now))
         sketch = _sketch(entry, lay, now)
         if output_tokens:
@@ -126,7 +127,7 @@ class MemoryStore(Store):
                 del kept[next(iter(kept))]
 
     async def state(self, key: str, now: float, spec: SketchSpec) -> KeyState | None:
-        lay = layout(spec)
+        lay = self._layout(spec)
         entry = self._live(key, now)
         if entry is None:
             return None
@@ -138,7 +139,7 @@ class MemoryStore(Store):
     async def union_coverage(
         self, keys: Sequence[str], window: str, now: float, spec: SketchSpec
     ) -> int:
-        lay = layout(spec)
+        lay = self._layout(spec)
         if window not in lay.index:
             known = ", ".join(repr(w.name) for w in spec.windows)
             raise ValueError(f"Unknown window {window!r}: the spec has {known}.")
@@ -179,6 +180,12 @@ class MemoryStore(Store):
 
     async def close(self) -> None:
         self._entries.clear()
+
+    def _layout(self, spec: SketchSpec) -> SketchLayout:
+        lay = self._last_layout
+        if lay is None or lay.spec is not spec:  # the pipeline passes the same spec each time
+            lay = self._last_layout = layout(spec)
+        return lay
 
     def _live(self, key: str, now: float) -> _Entry | None:
         """The key's entry unless absent or expired (expired ones are dropped)."""

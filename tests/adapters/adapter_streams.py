@@ -12,9 +12,15 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from guard.adapters.base import Adapter
+from guard.models import Usage
+from guard.sse import SSEParser
+
 __all__ = [
+    "CHAT_TEXT",
     "anthropic_message",
     "anthropic_stream",
+    "assert_chunking_invariant",
     "chat_completion",
     "chat_stream",
     "completions_stream",
@@ -22,6 +28,7 @@ __all__ = [
     "random_chunks",
     "responses_object",
     "responses_stream",
+    "stream_usage",
 ]
 
 CHAT_TEXT = ["Hello", "!", " How", " can", " I", " help", " you", " today", "?"]
@@ -430,13 +437,13 @@ def anthropic_stream(
     events.append({"type": "content_block_stop", "index": index})
     if tool_json:
         index += 1
-        block = {
+        tool_block: dict[str, Any] = {
             "type": "tool_use",
             "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
             "name": "get_weather",
             "input": {},
         }
-        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        events.append({"type": "content_block_start", "index": index, "content_block": tool_block})
         for part in tool_json:
             delta = {"type": "input_json_delta", "partial_json": part}
             events.append({"type": "content_block_delta", "index": index, "delta": delta})
@@ -459,9 +466,9 @@ def anthropic_stream(
 # -- chunkings --------------------------------------------------------------------------------
 
 
-def every_split(data: bytes) -> Iterator[list[bytes]]:
-    """``data`` cut in two at every position."""
-    for i in range(len(data) + 1):
+def every_split(data: bytes, step: int = 1) -> Iterator[list[bytes]]:
+    """``data`` cut in two at every position (every ``step``-th one)."""
+    for i in range(0, len(data) + 1, step):
         yield [data[:i], data[i:]]
 
 
@@ -474,3 +481,25 @@ def random_chunks(data: bytes, rng: random.Random, max_size: int = 64) -> list[b
         chunks.append(data[pos : pos + size])
         pos += size
     return chunks
+
+
+def stream_usage(adapter: Adapter, chunks: list[bytes]) -> Usage:
+    parser = SSEParser()
+    usage = adapter.stream_usage()
+    for chunk in chunks:
+        for event in parser.feed(chunk):
+            usage.feed(event)
+    return usage.result()
+
+
+def assert_chunking_invariant(adapter: Adapter, stream: bytes, expected: Usage) -> None:
+    """Same usage however the stream is cut: in two at every point of a short stream (at
+    every n-th point of a longer one), and at random points."""
+    assert stream_usage(adapter, [stream]) == expected
+    rng = random.Random(len(stream))
+    step = 1 if len(stream) <= 4096 else len(stream) // 100
+    for chunks in every_split(stream, step):
+        assert stream_usage(adapter, chunks) == expected
+    for max_size in (1, 7, 64, 1500):
+        for _ in range(5 if step == 1 else 1):
+            assert stream_usage(adapter, random_chunks(stream, rng, max_size)) == expected

@@ -23,6 +23,7 @@ from adapter_streams import (
     completions_stream,
     responses_object,
     responses_stream,
+    stream_usage,
 )
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,12 +36,15 @@ from guard.adapters import (
     OpenAICompletionsAdapter,
     OpenAIResponsesAdapter,
 )
-from guard.adapters.base import Adapter
 from guard.adapters.tokens import estimate_tokens
 from guard.models import Api, Turn, Usage
-from guard.sse import SSEParser
 
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
+    "RU5ErkJggg=="
+)
+TOOL_JSON = ['{"city": ', '"Paris"}']
+REASONING = ["Thinking", " about it."]
 
 
 class Upstream:
@@ -92,13 +96,13 @@ class Upstream:
     async def responses(self, request: Request) -> Response:
         body = await self._record(request)
         if body.get("stream"):
-            return sse(responses_stream(reasoning=["Thinking", " about it."]))
+            return sse(responses_stream(reasoning=REASONING))
         return JSONResponse(responses_object())
 
     async def messages(self, request: Request) -> Response:
         body = await self._record(request)
         if body.get("stream"):
-            return sse(anthropic_stream(cache_read=100, tool_json=['{"city": ', '"Paris"}']))
+            return sse(anthropic_stream(cache_read=100, tool_json=TOOL_JSON))
         return JSONResponse(anthropic_message(cache_read=40))
 
 
@@ -127,14 +131,6 @@ async def anthropic_client(upstream: Upstream) -> AsyncIterator[anthropic.AsyncA
         yield anthropic.AsyncAnthropic(
             base_url="http://upstream.test", api_key="sk-ant-test", http_client=http
         )
-
-
-def stream_usage(adapter: Adapter, body: bytes) -> Usage:
-    parser = SSEParser()
-    usage = adapter.stream_usage()
-    for event in parser.feed(body):
-        usage.feed(event)
-    return usage.result()
 
 
 WEATHER_TOOL = {
@@ -236,7 +232,7 @@ async def test_chat_stream_usage_matches_what_the_sdk_reads(
     adapter = OpenAIChatAdapter()
     request = adapter.parse(upstream.last)
     assert (request.stream, request.max_tokens, request.prompt) == (True, 50, "Say hello.")
-    ours = stream_usage(adapter, chat_stream(include_usage=include_usage))
+    ours = stream_usage(adapter, [chat_stream(include_usage=include_usage)])
     if include_usage:
         assert sdk_usage == ours == Usage(19, 10)
     else:
@@ -281,12 +277,10 @@ async def test_completions_prompt_shapes(
         if chunk.usage is not None:
             sdk_usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
     assert adapter.parse(upstream.last).stream is True
-    assert sdk_usage == stream_usage(adapter, completions_stream(include_usage=True))
+    assert sdk_usage == stream_usage(adapter, [completions_stream(include_usage=True)])
 
 
-async def test_responses_input_items(
-    upstream: Upstream, openai_client: openai.AsyncOpenAI
-) -> None:
+async def test_responses_input_items(upstream: Upstream, openai_client: openai.AsyncOpenAI) -> None:
     adapter = OpenAIResponsesAdapter()
     response = await openai_client.responses.create(
         model="gpt-4.1",
@@ -312,7 +306,11 @@ async def test_responses_input_items(
                 "role": "user",
                 "content": [
                     {"type": "input_text", "text": "Explain ASI."},
-                    {"type": "input_image", "image_url": f"data:image/png;base64,{PNG}"},
+                    {
+                        "type": "input_image",
+                        "detail": "auto",
+                        "image_url": f"data:image/png;base64,{PNG}",
+                    },
                 ],
             },
         ],
@@ -356,7 +354,7 @@ async def test_responses_stream_usage_matches_the_sdk(
             sdk_usage = Usage(u.input_tokens, u.output_tokens)
     adapter = OpenAIResponsesAdapter()
     assert adapter.parse(upstream.last).stream is True
-    ours = stream_usage(adapter, responses_stream(reasoning=["Thinking", " about it."]))
+    ours = stream_usage(adapter, [responses_stream(reasoning=REASONING)])
     assert ours == sdk_usage == Usage(36, 87)
 
 
@@ -448,5 +446,5 @@ async def test_anthropic_stream_usage_matches_the_sdk(
         u.input_tokens + (u.cache_creation_input_tokens or 0) + (u.cache_read_input_tokens or 0),
         u.output_tokens,
     )
-    ours = stream_usage(adapter, anthropic_stream(cache_read=100, tool_json=['{"city": ', '"Paris"}']))
+    ours = stream_usage(adapter, [anthropic_stream(cache_read=100, tool_json=TOOL_JSON)])
     assert ours == sdk == Usage(572, 89)

@@ -142,6 +142,10 @@ def test_slot_filled_prompts_share_a_template(featurizer: Featurizer, template: 
         "machine learning",
         "supply and demand",
         "the water cycle",
+        "general relativity",
+        "public key cryptography",
+        "Kant's categorical imperative",
+        "the theory of general relativity",
     ]
     if template.startswith("Summarize"):
         fillers = [
@@ -282,3 +286,15 @@ def test_features_are_identical_across_processes() -> None:
             timeout=60,
         )
         assert json.loads(result.stdout) == expected
+
+
+def test_caches_stay_bounded_in_entries_and_bytes() -> None:
+    featurizer = Featurizer(cache_size=64)
+    blob = "".join(chr(97 + (i * 7919) % 26) for i in range(5000))  # one 5000-letter "word"
+    first = featurizer.featurize_text(f"decode this {blob} please")
+    for i in range(500):
+        featurizer.featurize_text(f"topic{i} subject{i} {blob[i:]}")
+    assert featurizer.featurize_text(f"decode this {blob} please") == first
+    for cache in (featurizer._tokens, featurizer._units):
+        assert len(cache) <= 64
+        assert all(len(key) <= 64 for key in cache)

@@ -1,0 +1,365 @@
+"""Separation and speed of the featurizer (guard.featurize).
+
+Run: ``.venv/bin/python benchmarks/featurizer.py [--seed 0] [--no-speed]``
+
+Separation is measured on the hand-labelled sample ``tests/data/rephrasings.json``:
+
+* ``rephrasing`` groups ask one question in 3-5 wordings; ``subject`` groups ask different
+  questions about one subject (a focused user's follow-ups);
+* ``P(cell)`` is the share of prompt pairs that land in the same coverage cell, ``P(band)``
+  the share that have at least one SimHash band key in common; "within" pairs come from one
+  group, "across" pairs from two different groups;
+* ``follow-ups`` feeds each subject group as one conversation (every prompt with the turns
+  before it) to measure what the previous-turn context adds.
+
+The same figures are printed for a few alternative designs (plain SimHash bands over word
+shingles, a weighted MinHash race instead of the heaviest term, no word tiers, no context)
+and for each half of the sample (even and odd groups), to show the choice is not tuned to
+one half. A synthetic templated sweep (6 harvester templates x 40 topics) checks the
+template fingerprint and that wrappers do not move cells.
+
+Speed: featurize time for 1 KB and 8 KB English prompts (warm cache: words seen before),
+1 KB of mixed-script text, 1 KB of never-seen words (cold), the sample's prompts per second,
+and three ways to accumulate a 64-bit SimHash. The box's speed is shown as the time of
+``sum(range(1000))`` so figures can be scaled to another machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import json
+import random
+import string
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import mmh3
+
+from guard.featurize import Featurizer, hamming
+from guard.featurize.lsh import band_keys, band_layout
+from guard.featurize.normalize import normalize
+from guard.featurize.simhash import MASK64, Lanes, simhash
+from guard.models import Api, Features, PromptRequest, Turn
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "rephrasings.json"
+Group = dict[str, Any]
+
+TEMPLATES = [
+    "Explain {} in detail, with step-by-step reasoning and examples.",
+    "You are a world-class expert. Think step by step and give a complete, rigorous "
+    "explanation of {}, showing all of your reasoning.",
+    "Write a comprehensive overview of {} for a university student.",
+    "Question: what is {}? Provide a thorough answer with your full chain of thought.",
+    "Describe {} as you would to a beginner. Be detailed and include the key concepts.",
+    "I need a long, detailed tutorial on {}. Cover the history, the main ideas and examples.",
+]
+TOPICS = [
+    "photosynthesis", "the French Revolution", "quantum entanglement", "the water cycle",
+    "machine learning", "supply and demand", "the immune system", "plate tectonics",
+    "the Krebs cycle", "general relativity", "the Roman Republic", "compound interest",
+    "natural selection", "the Pythagorean theorem", "blockchain consensus", "the Cold War",
+    "Fourier transforms", "the TCP handshake", "Kant's categorical imperative",
+    "the greenhouse effect", "monetary policy", "protein folding", "black holes",
+    "the Renaissance", "impressionist painting", "the offside rule", "sourdough fermentation",
+    "public key cryptography", "the Byzantine Empire", "neural networks", "the Silk Road",
+    "antibiotic resistance", "game theory", "the Industrial Revolution", "volcanic eruptions",
+    "the electoral college", "Bayesian inference", "the nitrogen cycle", "jazz harmony",
+    "the Treaty of Versailles",
+]  # fmt: skip
+
+
+def load_groups() -> list[Group]:
+    groups: list[Group] = json.loads(DATA.read_text(encoding="utf-8"))["groups"]
+    return groups
+
+
+# -- separation -------------------------------------------------------------------------------
+
+
+def pairs_within(feats: list[list[Features]], groups: Sequence[Group], kind: str) -> list[Any]:
+    return [
+        pair
+        for g, fs in zip(groups, feats, strict=True)
+        if g["kind"] == kind
+        for pair in itertools.combinations(fs, 2)
+    ]
+
+
+def pairs_across(feats: list[list[Features]]) -> list[Any]:
+    flat = [(i, f) for i, fs in enumerate(feats) for f in fs]
+    return [(a, b) for (i, a), (j, b) in itertools.combinations(flat, 2) if i != j]
+
+
+def rate(pairs: list[Any], same: Callable[[Any, Any], bool]) -> float:
+    return sum(1 for a, b in pairs if same(a, b)) / max(1, len(pairs))
+
+
+def same_cell(a: Features, b: Features) -> bool:
+    return a.cell == b.cell
+
+
+def same_band(a: Features, b: Features) -> bool:
+    return bool(set(a.bands) & set(b.bands))
+
+
+def follow_up_rate(featurizer: Featurizer, groups: Sequence[Group]) -> float:
+    hits: list[bool] = []
+    for g in groups:
+        if g["kind"] != "subject":
+            continue
+        prompts: list[str] = g["prompts"]
+        cells = [
+            featurizer.featurize(
+                PromptRequest(
+                    api=Api.OPENAI,
+                    route="openai.chat",
+                    prompt=p,
+                    conversation=tuple(Turn("user", q) for q in prompts[: i + 1]),
+                )
+            ).cell
+            for i, p in enumerate(prompts)
+        ]
+        hits += [a == b for a, b in itertools.combinations(cells, 2)]
+    return sum(hits) / max(1, len(hits))
+
+
+def separation(featurize: Callable[[str], Features], groups: Sequence[Group]) -> dict[str, float]:
+    feats = [[featurize(p) for p in g["prompts"]] for g in groups]
+    reph = pairs_within(feats, groups, "rephrasing")
+    subj = pairs_within(feats, groups, "subject")
+    cross = pairs_across(feats)
+    return {
+        "cell_reph": rate(reph, same_cell),
+        "cell_subj": rate(subj, same_cell),
+        "cell_cross": rate(cross, same_cell),
+        "band_reph": rate(reph, same_band),
+        "band_subj": rate(subj, same_band),
+        "band_cross": rate(cross, same_band),
+    }
+
+
+def plain_simhash_features(text: str, layout: tuple[tuple[int, int], ...]) -> Features:
+    """The naive baseline: unweighted SimHash of word 3-shingles of the normalised text."""
+    words = normalize(text).split() or [""]
+    shingles = [" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))]
+    h = simhash((mmh3.hash128(s, 0) & MASK64, 1) for s in shingles)
+    bands = band_keys(h, layout)
+    return Features(simhash=h, cell=bands[0], bands=bands)
+
+
+def print_separation(groups: list[Group]) -> None:
+    default = Featurizer()
+    layout = band_layout(4)
+    variants: list[tuple[str, Callable[[str], Features], Featurizer | None]] = [
+        ("default: heaviest salient term", default.featurize_text, default),
+        ("race among top 3 (weighted MinHash)", Featurizer(salient=3).featurize_text, None),
+        ("race among all terms", Featurizer(salient=10_000).featurize_text, None),
+        (
+            "no word tiers (length-only salience)",
+            Featurizer(common_weight=1.0, familiar_weight=1.0).featurize_text,
+            None,
+        ),
+        ("plain SimHash of word 3-shingles", lambda t: plain_simhash_features(t, layout), None),
+    ]
+    print("## Separation on tests/data/rephrasings.json")
+    kinds = {k: sum(1 for g in groups if g["kind"] == k) for k in ("rephrasing", "subject")}
+    prompts = sum(len(g["prompts"]) for g in groups)
+    print(
+        f"{len(groups)} groups ({kinds['rephrasing']} rephrasing, {kinds['subject']} subject), "
+        f"{prompts} prompts, {len({g['domain'] for g in groups})} domains\n"
+    )
+    print(
+        "| design | P(cell) rephrasing | P(cell) subject | P(cell) across | "
+        "P(band) rephrasing | P(band) across |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, fn, _ in variants:
+        s = separation(fn, groups)
+        print(
+            f"| {name} | {s['cell_reph']:.3f} | {s['cell_subj']:.3f} | {s['cell_cross']:.4f} | "
+            f"{s['band_reph']:.3f} | {s['band_cross']:.5f} |"
+        )
+    print("\nplain SimHash row: the 'cell' is its first band, the bands are all 4 bands\n")
+
+    print("| previous-turn context | P(cell) follow-ups in one conversation |")
+    print("|---|---|")
+    for weight in (0.0, 0.25, 0.5, 1.0):
+        follow = follow_up_rate(Featurizer(context_weight=weight), groups)
+        print(f"| context_weight={weight} | {follow:.3f} |")
+
+    print("\n| half of the sample | P(cell) rephrasing | P(cell) subject | P(cell) across |")
+    print("|---|---|---|---|")
+    for name, half in (("even groups", groups[0::2]), ("odd groups", groups[1::2])):
+        s = separation(default.featurize_text, half)
+        print(f"| {name} | {s['cell_reph']:.3f} | {s['cell_subj']:.3f} | {s['cell_cross']:.4f} |")
+
+    feats = [[default.featurize_text(p) for p in g["prompts"]] for g in groups]
+    print("\n| SimHash Hamming distance | p10 | p25 | p50 | p75 | p90 |")
+    print("|---|---|---|---|---|---|")
+    for name, pairs in (
+        ("within rephrasing groups", pairs_within(feats, groups, "rephrasing")),
+        ("within subject groups", pairs_within(feats, groups, "subject")),
+        ("across groups", pairs_across(feats)),
+    ):
+        d = sorted(hamming(a.simhash, b.simhash) for a, b in pairs)
+        q = [d[min(len(d) - 1, int(len(d) * p))] for p in (0.1, 0.25, 0.5, 0.75, 0.9)]
+        print(f"| {name} | " + " | ".join(str(x) for x in q) + " |")
+
+    cross = pairs_across(feats)
+    template_cross = rate(cross, lambda a, b: a.template == b.template)
+    print(f"\ntemplate shared by two natural prompts of different groups: {template_cross:.4f}")
+
+
+def print_templates() -> None:
+    featurizer = Featurizer()
+    print("\n## Templated sweep: 6 templates x 40 topics\n")
+    feats = [[featurizer.featurize_text(t.format(x)) for x in TOPICS] for t in TEMPLATES]
+    same = [len({f.template for f in fs}) == 1 for fs in feats]
+    within = rate(
+        [p for fs in feats for p in itertools.combinations(fs, 2)],
+        lambda a, b: a.template == b.template,
+    )
+    across = rate(pairs_across(feats), lambda a, b: a.template == b.template)
+    by_topic = [[feats[t][i] for t in range(len(TEMPLATES))] for i in range(len(TOPICS))]
+    wrapper = rate(
+        [p for fs in by_topic for p in itertools.combinations(fs, 2)],
+        lambda a, b: a.cell == b.cell,
+    )
+    distinct = len({f.cell for fs in feats for f in fs})
+    per_template = sorted(len({f.cell for f in fs}) for fs in feats)
+    print(f"templates whose 40 fillings all share one fingerprint: {sum(same)}/{len(same)}")
+    print(f"P(same template) within a template: {within:.3f}, across templates: {across:.4f}")
+    print(f"P(same cell) for one topic under two different templates: {wrapper:.3f}")
+    print(f"distinct cells over the 240 prompts: {distinct} (40 topics)")
+    print(f"distinct cells per template (of 40 topics): {per_template}")
+
+
+# -- speed ------------------------------------------------------------------------------------
+
+
+def best_time(fn: Callable[[], object], number: int, repeat: int = 5) -> float:
+    """Best mean seconds per call over ``repeat`` runs (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def prose(size: int, prompts: list[str], rng: random.Random) -> str:
+    parts: list[str] = []
+    while sum(len(p) + 1 for p in parts) < size:
+        parts.append(rng.choice(prompts))
+    return " ".join(parts)[:size]
+
+
+def random_words(size: int, rng: random.Random) -> str:
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < size:
+        words.append("".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 10))))
+    return " ".join(words)[:size]
+
+
+def print_speed(groups: list[Group], seed: int) -> None:
+    rng = random.Random(seed)
+    ascii_prompts = [p for g in groups for p in g["prompts"] if p.isascii()]
+    other_prompts = [p for g in groups for p in g["prompts"] if not p.isascii()]
+    featurizer = Featurizer()
+    print("\n## Speed\n")
+    calib = best_time(lambda: sum(range(1000)), 2000)
+    print(f"machine: sum(range(1000)) takes {calib * 1e6:.1f} us\n")
+    print("| input | us per featurize | per sum(range(1000)) |")
+    print("|---|---|---|")
+    cases = [
+        ("1 KB English, warm", prose(1024, ascii_prompts, rng), 2000),
+        ("8 KB English, warm", prose(8192, ascii_prompts, rng), 300),
+        ("1 KB mixed scripts, warm", prose(1024, other_prompts, rng), 1000),
+        ("32 KB English (clipped to 8 KB)", prose(32768, ascii_prompts, rng), 300),
+    ]
+    for name, text, number in cases:
+        featurizer.featurize_text(text)
+        t = best_time(functools.partial(featurizer.featurize_text, text), number)
+        print(f"| {name} | {t * 1e6:.0f} | {t / calib:.1f} |")
+    cold_texts = [random_words(1024, rng) for _ in range(200)]
+    t0 = time.perf_counter()
+    for text in cold_texts:
+        featurizer.featurize_text(text)
+    t = (time.perf_counter() - t0) / len(cold_texts)
+    print(f"| 1 KB of never-seen words, cold | {t * 1e6:.0f} | {t / calib:.1f} |")
+
+    sample = [p for g in groups for p in g["prompts"]]
+    t = best_time(lambda: [featurizer.featurize_text(p) for p in sample], 20)
+    print(
+        f"\nlabelled sample: {len(sample) / t:,.0f} prompts/s ({t / len(sample) * 1e6:.1f} us each)"
+    )
+
+    print("\n### Accumulating a 64-bit SimHash (150 weighted features, the size of 1 KB)\n")
+    features = [(mmh3.hash128(str(i), 1) & MASK64, 1 + i % 20) for i in range(150)]
+    lanes = Lanes(150 * 31)
+    spreads = [lanes.spread(h) * w for h, w in features]
+    total = sum(w for _, w in features)
+
+    def per_bit() -> int:
+        votes = [0] * 64
+        for h, w in features:
+            for i in range(64):
+                votes[i] += w if h >> i & 1 else -w
+        return sum(1 << i for i in range(64) if votes[i] > 0)
+
+    def lanes_cached() -> int:
+        return lanes.majority(sum(spreads), total)
+
+    def lanes_fresh() -> int:
+        return lanes.majority(sum(lanes.spread(h) * w for h, w in features), total)
+
+    rows: list[tuple[str, Callable[[], int]]] = [
+        ("bit by bit in Python", per_bit),
+        ("packed lanes, spread computed per call", lanes_fresh),
+        ("packed lanes, spreads cached per term (guard)", lanes_cached),
+    ]
+    try:
+        import numpy as np
+
+        shifts = np.arange(64, dtype=np.uint64)
+
+        def with_numpy() -> int:
+            hs = np.array([h for h, _ in features], dtype=np.uint64)
+            ws = np.array([w for _, w in features], dtype=np.int64)
+            bits = ((hs[:, None] >> shifts) & np.uint64(1)).astype(np.int64)
+            votes = ws @ (2 * bits - 1)
+            return int(sum(1 << i for i in np.flatnonzero(votes > 0).tolist()))
+
+        assert with_numpy() == per_bit()
+        rows.append(("numpy (arrays built per call)", with_numpy))
+    except ImportError:
+        pass
+    assert lanes_cached() == lanes_fresh() == per_bit()
+    print("| method | us |")
+    print("|---|---|")
+    for name, fn in rows:
+        print(f"| {name} | {best_time(fn, 300) * 1e6:.1f} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0, help="seed for the synthetic inputs")
+    parser.add_argument("--no-speed", action="store_true", help="skip the timing section")
+    args = parser.parse_args(argv)
+    groups = load_groups()
+    print_separation(groups)
+    print_templates()
+    if not args.no_speed:
+        print_speed(groups, args.seed)
+
+
+if __name__ == "__main__":
+    main()
