@@ -129,10 +129,10 @@ class Identifier:
                 forwarded_for.append(value)
         raw_key = ""
         for name in self._key_headers:
-            value = found.get(name)
-            if value is None:
+            sent = found.get(name)
+            if sent is None:
                 continue
-            raw_key = _strip_scheme(value.decode("latin-1").strip())
+            raw_key = _strip_scheme(sent.decode("latin-1").strip())
             if raw_key:
                 break
         xff = b",".join(forwarded_for).decode("latin-1") if forwarded_for else None

@@ -66,6 +66,7 @@ class Inspection:
     shadow_matches: tuple[str, ...] = ()
     tier: str = "default"
     started: float = 0.0
+    campaign: str | None = None  # id of the campaign the key was linked to, if any
 
     @property
     def api(self) -> Api:
@@ -149,14 +150,18 @@ class Pipeline:
 
         Raises :class:`guard.errors.RequestError` for requests that cannot be inspected.
         """
-        compiled = self._compiled
-        policy = compiled.policy
-        if policy.identity.require_key and not identity.has_key:
+        if self._compiled.policy.identity.require_key and not identity.has_key:
             raise MissingApiKey(
                 "You didn't provide an API key. Send it in the Authorization header "
                 "('Authorization: Bearer <key>') or the x-api-key header."
             )
-        request = adapter.parse(_decode_json(headers, body))
+        return await self.evaluate(adapter, identity, _decode_json(headers, body))
+
+    async def evaluate(self, adapter: Adapter, identity: Identity, payload: Any) -> Inspection:
+        """:meth:`inspect` for a body already decoded from JSON (``guard replay`` uses this)."""
+        compiled = self._compiled
+        policy = compiled.policy
+        request = adapter.parse(payload)
         features = self.featurizer.featurize(request)
         now = self.clock()
         observation = Observation(now, features.cell, features.input_tokens, compiled.rate_limits)
@@ -267,7 +272,7 @@ class Pipeline:
 
 def _featurizer_seed(secret: bytes) -> int:
     """A seed only the operator knows, so outsiders cannot predict which word names a cell."""
-    return int.from_bytes(hmac.new(secret, b"guard featurizer seed", hashlib.sha256).digest()[:4])
+    return int.from_bytes(hmac.new(secret, b"guard featurizer seed", hashlib.sha256).digest()[:4], "big")
 
 
 def _with_retry_after(decision: Decision, state: KeyState) -> Decision:

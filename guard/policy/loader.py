@@ -76,8 +76,8 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
         raise PolicyError([problem]) from exc
     except yaml.YAMLError as exc:
         raise PolicyError([PolicyProblem(f"invalid YAML: {exc}", file)]) from exc
-    if node is None:
-        node = yaml.compose("{}", Loader=yaml.SafeLoader)
+    if node is None:  # an empty file: every default
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
     loader = Loader(file)
     policy = loader.load(node, Policy)
     if loader.problems or not isinstance(policy, Policy):

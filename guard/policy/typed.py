@@ -271,11 +271,11 @@ _constructor = yaml.SafeLoader(b"")
 def _scalar(node: yaml.Node) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         return _MISSING
-    return _constructor.construct_object(node)  # type: ignore[no-untyped-call]
+    return _constructor.construct_object(node)
 
 
 def _plain(node: yaml.Node) -> Any:
-    return _constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return _constructor.construct_object(node, deep=True)
 
 
 def _suggest(value: Any, options: typing.Iterable[Any]) -> str:

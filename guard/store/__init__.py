@@ -25,7 +25,7 @@ def open_store(url: str = "memory://") -> Store:
         return MemoryStore(max_keys=max_keys)
     if parts.scheme in ("redis", "rediss", "unix"):
         try:
-            from guard.store.redis import RedisStore  # type: ignore[import-not-found,unused-ignore]
+            from guard.store.redis import RedisStore  # type: ignore[import-not-found,import-untyped,unused-ignore]
         except ImportError as exc:  # pragma: no cover - depends on installed extras
             raise StoreError(
                 "The Redis store needs the 'redis' extra: "

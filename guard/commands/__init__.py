@@ -1,0 +1,1 @@
+"""The ``guard`` subcommands, one module each (see ``guard.cli``)."""
