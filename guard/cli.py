@@ -19,7 +19,7 @@ from guard.errors import GuardError
 
 __all__ = ["COMMANDS", "add_common_options", "env", "main"]
 
-COMMANDS = ("serve", "demo")
+COMMANDS = ("serve", "demo", "replay")
 
 
 def env(name: str, default: str | None = None) -> str | None:

@@ -150,17 +150,14 @@ class Pipeline:
 
         Raises :class:`guard.errors.RequestError` for requests that cannot be inspected.
         """
-        if self._compiled.policy.identity.require_key and not identity.has_key:
-            raise MissingApiKey(
-                "You didn't provide an API key. Send it in the Authorization header "
-                "('Authorization: Bearer <key>') or the x-api-key header."
-            )
+        self._check_key(identity)
         return await self.evaluate(adapter, identity, _decode_json(headers, body))
 
     async def evaluate(self, adapter: Adapter, identity: Identity, payload: Any) -> Inspection:
         """:meth:`inspect` for a body already decoded from JSON (``guard replay`` uses this)."""
         compiled = self._compiled
         policy = compiled.policy
+        self._check_key(identity)
         request = adapter.parse(payload)
         features = self.featurizer.featurize(request)
         now = self.clock()
@@ -191,6 +188,13 @@ class Pipeline:
             verdict.shadow_matches,
             started=now,
         )
+
+    def _check_key(self, identity: Identity) -> None:
+        if not identity.has_key and self._compiled.policy.identity.require_key:
+            raise MissingApiKey(
+                "You didn't provide an API key. Send it in the Authorization header "
+                "('Authorization: Bearer <key>') or the x-api-key header."
+            )
 
     async def account(self, inspection: Inspection, usage: Usage) -> None:
         """Record a finished exchange: output tokens, and the key's latest score and action."""

@@ -1,0 +1,150 @@
+"""A key's recent requests, in a few bytes each.
+
+Coverage windows say *how much* a key covers; they cannot say how it asks. For that every key
+keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
+template; how: conversation shape, parameters, payload; who: system prompt, client, network;
+when). Signals read shares and spreads off the ring. A record is 28 bytes, so a ring of 48 costs
+1.3 KiB per key, and the store keeps it as opaque bytes (a Redis list trimmed on every push).
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import re
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import mmh3
+
+from guard.models import Features, Identity, PromptRequest
+from guard.signals.elicitation import asks_for_reasoning
+
+__all__ = ["RING_SIZE", "Flag", "RequestRecord", "network_of"]
+
+RING_SIZE = 48
+
+_FORMAT = struct.Struct("<dIIHHHHHH")  # 28 bytes
+_LONG_OUTPUT = 4096
+_DOCUMENT_WORDS = 120  # a prompt this long with one dominant paragraph carries a payload
+
+
+class Flag(enum.IntFlag):
+    """What kind of request a record stands for."""
+
+    MULTI_TURN = 1 << 0  # earlier turns in the conversation
+    FOLLOW_UP = 1 << 1  # the prompt refers back to an earlier answer
+    REASONING = 1 << 2  # asks for full step-by-step reasoning
+    SAMPLES = 1 << 3  # n > 1
+    LOGIT = 1 << 4  # logprobs together with logit_bias
+    LONG_OUTPUT = 1 << 5  # max_tokens >= 4096
+    TOOLS = 1 << 6  # tool definitions or tool results
+    DOCUMENT = 1 << 7  # the prompt carries a long payload (a document to work on)
+    STREAM = 1 << 8
+    SYSTEM = 1 << 9  # has a system prompt
+
+
+_FOLLOW_UP = re.compile(
+    r"\b(?:you (?:said|mentioned|wrote|suggested)|your (?:answer|code|example|suggestion|last)|"
+    r"(?:the|that|this) (?:code|example|answer|solution|fix|version|error|one)|above|earlier|"
+    r"previous|instead|again|also|what about|and if|but (?:what|how|why)|thanks|thank you|"
+    r"it (?:still|doesn't|does not|didn't|works|worked|fails|failed)|that (?:worked|fixed|helped))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    ts: float
+    cell: int  # low 32 bits of the semantic cell
+    template: int  # low 32 bits of the template fingerprint
+    system: int  # 16-bit hash of the system prompt, 0 for none
+    client: int  # 16-bit hash of the client fingerprint
+    network: int  # 16-bit hash of the /24 (IPv4) or /48 (IPv6)
+    prompt_chars: int
+    max_tokens: int  # 0 when not set
+    flags: int
+
+    def pack(self) -> bytes:
+        return _FORMAT.pack(
+            self.ts,
+            self.cell & 0xFFFFFFFF,
+            self.template & 0xFFFFFFFF,
+            self.system & 0xFFFF,
+            self.client & 0xFFFF,
+            self.network & 0xFFFF,
+            min(self.prompt_chars, 0xFFFF),
+            min(self.max_tokens, 0xFFFF),
+            self.flags & 0xFFFF,
+        )
+
+    @classmethod
+    def unpack(cls, data: bytes) -> RequestRecord:
+        return cls(*_FORMAT.unpack(data))
+
+    @classmethod
+    def unpack_many(cls, items: Sequence[bytes]) -> list[RequestRecord]:
+        size = _FORMAT.size
+        return [cls(*_FORMAT.unpack(item)) for item in items if len(item) == size]
+
+    @classmethod
+    def of(
+        cls, now: float, identity: Identity, request: PromptRequest, features: Features
+    ) -> RequestRecord:
+        flags = 0
+        history = len(request.conversation) > 1
+        if history:
+            flags |= Flag.MULTI_TURN
+            if _FOLLOW_UP.search(request.prompt[:2000]):
+                flags |= Flag.FOLLOW_UP
+        if asks_for_reasoning(request.prompt) or asks_for_reasoning(request.system):
+            flags |= Flag.REASONING
+        if request.n > 1:
+            flags |= Flag.SAMPLES
+        if request.logprobs and request.logit_bias:
+            flags |= Flag.LOGIT
+        if request.max_tokens is not None and request.max_tokens >= _LONG_OUTPUT:
+            flags |= Flag.LONG_OUTPUT
+        if request.tools or any(t.role == "tool" for t in request.conversation):
+            flags |= Flag.TOOLS
+        if _carries_document(request.prompt):
+            flags |= Flag.DOCUMENT
+        if request.stream:
+            flags |= Flag.STREAM
+        if request.system:
+            flags |= Flag.SYSTEM
+        return cls(
+            now,
+            features.cell,
+            features.template,
+            _hash16(request.system) if request.system else 0,
+            _hash16(identity.client),
+            _hash16(network_of(identity.ip)),
+            len(request.prompt),
+            request.max_tokens or 0,
+            flags,
+        )
+
+
+def _hash16(text: str) -> int:
+    return (mmh3.hash(text, 0x6775, signed=False) & 0xFFFF) or 1
+
+
+def _carries_document(prompt: str) -> bool:
+    """A long prompt whose bulk is one block of text: a document, not a question."""
+    if len(prompt) < _DOCUMENT_WORDS * 5:
+        return False
+    blocks = [b for b in prompt.split("\n\n") if b.strip()]
+    longest = max((len(b) for b in blocks), default=0)
+    return longest >= 0.6 * len(prompt) and longest >= _DOCUMENT_WORDS * 5 or len(blocks) >= 3
+
+
+def network_of(ip: str) -> str:
+    """The /24 of an IPv4 address or the /48 of an IPv6 one: the unit of an address range."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
