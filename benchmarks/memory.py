@@ -1,6 +1,6 @@
 """Memory per tracked key and observe() throughput of the in-memory store.
 
-Run: ``.venv/bin/python benchmarks/memory.py [--keys 10000 100000] [--seed 0] [--no-direct]``
+Run: ``.venv/bin/python benchmarks/memory.py [--keys 10000 100000] [--seed 0] [--direct]``
 
 For each key count, every key sends a realistic burst of activity (its number of distinct
 cells log-uniform in 1..200, each asked once plus up to half as many repeats, a minute apart
@@ -12,9 +12,11 @@ on average, starting anywhere in one week), through two stores side by side:
   distinct count being the size of the union of the live buckets.
 
 Memory is what ``tracemalloc`` sees allocated for the loaded store, divided by the number of
-keys (see :func:`rebuilt`). Throughput is measured without tracemalloc over the first key
-count's traffic: calls per second of ``await MemoryStore.observe`` (what the pipeline pays),
-of ``KeySketch.observe`` alone, and of the naive baseline's ``observe``.
+keys (see :func:`rebuilt`; ``--direct`` also traces the first load itself, which agreed within
+2%). Throughput is measured without tracemalloc over the first key count's traffic, then over
+a few heavy keys: calls per second of ``await MemoryStore.observe`` (what the pipeline pays),
+of ``KeySketch.observe`` alone, and of the naive baseline's ``observe``, whose cost grows with
+the cells in a window where the sketch's does not.
 """
 
 from __future__ import annotations
@@ -48,11 +50,11 @@ Event = tuple[float, int, int]  # (now, cell, input tokens)
 T = TypeVar("T")
 
 
-def traffic(keys: int, seed: int) -> Iterator[tuple[str, list[Event]]]:
-    """Each key's requests, in time order."""
+def traffic(keys: int, seed: int, cells: int | None = None) -> Iterator[tuple[str, list[Event]]]:
+    """Each key's requests, in time order; ``cells`` fixes every key's distinct cells."""
     rng = random.Random(seed)
     for k in range(keys):
-        distinct = math.ceil(math.exp(rng.uniform(0.0, math.log(200.0))))
+        distinct = cells or math.ceil(math.exp(rng.uniform(0.0, math.log(200.0))))
         pool = [rng.getrandbits(64) for _ in range(distinct)]
         requests = pool + [rng.choice(pool) for _ in range(rng.randrange(distinct // 2 + 1))]
         rng.shuffle(requests)
@@ -160,7 +162,7 @@ def rebuilt(state: object) -> int:
 
     Unpickling allocates the same objects, shared ones once, so this measures a loaded store
     without tracing every transient allocation of its load, which runs many times slower:
-    the first key count checks it against tracing the load itself.
+    ``--direct`` checks it against tracing the load itself.
     """
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
@@ -198,40 +200,35 @@ def memory(keys: int, seed: int, direct: bool) -> None:
     print(line, flush=True)
 
 
-def throughput(keys: int, seed: int) -> None:
-    flat = [(key, e) for key, events in traffic(keys, seed) for e in events]
-    n = len(flat)
+def throughput(title: str, events: list[tuple[str, Event]]) -> None:
+    n = len(events)
+    keys = len({key for key, _ in events})
 
     async def via_store() -> float:
         store = MemoryStore(max_keys=keys)
         start = time.perf_counter()
-        for key, (now, cell, tokens) in flat:
+        for key, (now, cell, tokens) in events:
             await store.observe(key, Observation(now, cell, tokens), SPEC)
         return time.perf_counter() - start
 
-    def via(factory: Callable[[float], object], method: str) -> float:
-        objects: dict[str, object] = {}
+    def via(factory: Callable[[float], KeySketch | NaiveKey]) -> float:
+        objects: dict[str, KeySketch | NaiveKey] = {}
         start = time.perf_counter()
-        for key, (now, cell, tokens) in flat:
+        for key, (now, cell, tokens) in events:
             obj = objects.get(key)
             if obj is None:
                 obj = objects[key] = factory(now)
-            getattr(obj, method)(cell, now, tokens)
+            obj.observe(cell, now, tokens)
         return time.perf_counter() - start
 
-    store_s = asyncio.run(via_store())
-    sketch_s = via(lambda now: KeySketch(SPEC, now), "observe")
-    naive_s = via(lambda now: NaiveKey(), "observe")
-    print(f"observe() throughput over {n:,} requests from {keys:,} keys:")
-    print(
-        f"  guard MemoryStore.observe  {n / store_s:>10,.0f} calls/s  {store_s / n * 1e6:6.1f} us"
-    )
-    print(
-        f"  guard KeySketch.observe    {n / sketch_s:>10,.0f} calls/s  {sketch_s / n * 1e6:6.1f} us"
-    )
-    print(
-        f"  naive exact sets           {n / naive_s:>10,.0f} calls/s  {naive_s / n * 1e6:6.1f} us"
-    )
+    timings = [
+        ("guard MemoryStore.observe", asyncio.run(via_store())),
+        ("guard KeySketch.observe", via(lambda now: KeySketch(SPEC, now))),
+        ("naive exact sets", via(lambda now: NaiveKey())),
+    ]
+    print(f"observe() throughput, {title}: {n:,} requests from {keys:,} keys", flush=True)
+    for name, seconds in timings:
+        print(f"  {name:<26} {n / seconds:>9,.0f} calls/s  {seconds / n * 1e6:7.1f} us/call")
 
 
 def accuracy(keys: int, seed: int) -> None:
@@ -256,14 +253,19 @@ def main() -> None:
     parser.add_argument("--keys", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--no-direct", action="store_true", help="skip tracing the first load (the slow check)"
+        "--direct",
+        action="store_true",
+        help="also trace the first key count's load itself, to check the rebuild (slow)",
     )
     args = parser.parse_args()
     print(f"payload per key (KeySketch.nbytes, default spec): {KeySketch(SPEC, T0).nbytes():,} B")
     print("memory per tracked key (tracemalloc):")
     for i, keys in enumerate(args.keys):
-        memory(keys, args.seed, direct=i == 0 and not args.no_direct)
-    throughput(args.keys[0], args.seed + 1)
+        memory(keys, args.seed, direct=i == 0 and args.direct)
+    realistic = traffic(args.keys[0], args.seed + 1)
+    throughput("realistic keys", [(key, e) for key, events in realistic for e in events])
+    heavy = traffic(10, args.seed + 3, cells=3000)
+    throughput("heavy keys (3,000 cells)", [(key, e) for key, events in heavy for e in events])
     accuracy(min(args.keys[0], 2000), args.seed + 2)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Action",
     "Api",
+    "CampaignState",
     "Decision",
     "Features",
     "Identity",
@@ -139,11 +140,33 @@ class RateResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignState:
+    """A group of keys linked as acting together, and their union counts.
+
+    The windows count the members' requests from when each joined (a key joining brings its
+    own history along); ``distinct_cells`` is their union coverage.
+    """
+
+    id: str
+    keys: int
+    windows: Mapping[str, WindowCounts] = field(default_factory=dict)
+
+    def window(self, name: str) -> WindowCounts:
+        return self.windows.get(name, WindowCounts())
+
+
+@dataclass(frozen=True, slots=True)
 class KeyState:
-    """A key's state right after the current request was observed."""
+    """A key's state right after the current request was observed.
+
+    ``recent`` holds the key's latest request records (opaque bytes, newest first, this
+    request's included); ``campaign`` is set when the key is linked to at least one other.
+    """
 
     windows: Mapping[str, WindowCounts] = field(default_factory=dict)
     rates: Mapping[str, RateResult] = field(default_factory=dict)
+    recent: tuple[bytes, ...] = ()
+    campaign: CampaignState | None = None
 
     def window(self, name: str) -> WindowCounts:
         return self.windows.get(name, WindowCounts())

@@ -49,7 +49,8 @@ _FOLLOW_UP = re.compile(
     r"\b(?:you (?:said|mentioned|wrote|suggested)|your (?:answer|code|example|suggestion|last)|"
     r"(?:the|that|this) (?:code|example|answer|solution|fix|version|error|one)|above|earlier|"
     r"previous|instead|again|also|what about|and if|but (?:what|how|why)|thanks|thank you|"
-    r"it (?:still|doesn't|does not|didn't|works|worked|fails|failed)|that (?:worked|fixed|helped))\b",
+    r"it (?:still|doesn't|does not|didn't|works|worked|fails|failed)|"
+    r"that (?:worked|fixed|helped))\b",
     re.IGNORECASE,
 )
 
@@ -137,7 +138,7 @@ def _carries_document(prompt: str) -> bool:
         return False
     blocks = [b for b in prompt.split("\n\n") if b.strip()]
     longest = max((len(b) for b in blocks), default=0)
-    return longest >= 0.6 * len(prompt) and longest >= _DOCUMENT_WORDS * 5 or len(blocks) >= 3
+    return (longest >= 0.6 * len(prompt) and longest >= _DOCUMENT_WORDS * 5) or len(blocks) >= 3
 
 
 def network_of(ip: str) -> str:

@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
     # Deliberately not GUARD_STORE: a replay must not write into a live store by accident.
     parser.add_argument(
         "--store",
-        default="memory://",
+        default="memory://?max_keys=2000000",
         help="state store URL (default memory://; a redis:// store should be a scratch one)",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="replay only the first N lines")

@@ -55,7 +55,7 @@ async def replay(
     *,
     policy: PolicySource = None,
     secret: str | bytes | None = None,
-    store: str | Store = "memory://",
+    store: str | Store = "memory://?max_keys=2000000",
     progress: bool | Progress = False,
     limit: int | None = None,
     timeline_points: int = 32,
@@ -90,7 +90,7 @@ class Replayer:
         policy: PolicySource = None,
         *,
         secret: str | bytes | None = None,
-        store: str | Store = "memory://",
+        store: str | Store = "memory://?max_keys=2000000",
         timeline_points: int = 32,
         timeline_keys: int = 10,
     ) -> None:

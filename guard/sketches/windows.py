@@ -204,6 +204,46 @@ class KeySketch:
             w.ints + _REQUESTS
         ]
 
+    def merge(self, other: KeySketch, now: float) -> None:
+        """Add ``other``'s requests to this sketch (a campaign absorbing a key or a campaign).
+
+        Both are slid to ``now`` first, so their slots hold the same buckets and merge slot by
+        slot: registers by maximum, counters by sum.
+        """
+        if other.layout is not self.layout:
+            raise ValueError("Only sketches of the same spec can be merged.")
+        m = self.layout.m
+        regs, other_regs = self._regs, other._regs
+        ints, other_ints = self._ints, other._ints
+        for w in self.layout.windows:
+            h = w.ints
+            epoch = max(ints[h], other_ints[h], int(now // w.bucket_seconds))
+            if epoch > ints[h]:
+                self._advance(w, epoch)
+            if epoch > other_ints[h]:
+                other._advance(w, epoch)
+            for s in range(w.slots):
+                c = h + _HEADER + s * _SLOT
+                if not other_ints[c]:
+                    continue
+                start = w.registers + s * m
+                mine = int.from_bytes(regs[start : start + m], "little")
+                theirs = int.from_bytes(other_regs[start : start + m], "little")
+                merged = max_registers(mine, theirs, m) if mine else theirs
+                regs[start : start + m] = merged.to_bytes(m, "little")
+                for i in range(_SLOT):
+                    ints[c + i] += other_ints[c + i]
+            for i in (_REQUESTS, _INPUT, _OUTPUT):
+                ints[h + i] += other_ints[h + i]
+            self._rebuild(w)
+
+    def copy(self) -> KeySketch:
+        clone = KeySketch.__new__(KeySketch)
+        clone.layout = self.layout
+        clone._regs = bytearray(self._regs)
+        clone._ints = array("q", self._ints)
+        return clone
+
     def _window(self, name: str) -> WindowLayout:
         try:
             return self.layout.index[name]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from guard.models import KeyState, RateResult
+from guard.models import CampaignState, KeyState, RateResult
 
 __all__ = ["Observation", "RateLimit", "SketchSpec", "Store", "Window"]
 
@@ -57,6 +57,7 @@ class SketchSpec:
 
     windows: tuple[Window, ...]
     precision: int = 7
+    ring: int = 0  # request records kept per key (KeyState.recent)
 
     @property
     def horizon(self) -> float:
@@ -72,6 +73,8 @@ class Observation:
     cell: int  # semantic cell id (unsigned 64-bit), counted in the coverage HyperLogLogs
     input_tokens: int = 0
     rate_limits: tuple[RateLimit, ...] = ()  # checked (and consumed) in the same round trip
+    record: bytes = b""  # pushed onto the key's ring of recent requests (SketchSpec.ring)
+    links: tuple[str, ...] = ()  # campaign link features: keys sharing one are linked
 
 
 class Store(abc.ABC):
@@ -83,7 +86,15 @@ class Store(abc.ABC):
 
         Adds ``obs.cell`` to each window's coverage sketch, adds one request and
         ``obs.input_tokens`` to each window's counters, and checks every rate limit in
-        ``obs.rate_limits`` (a request refused by a limit does not consume it).
+        ``obs.rate_limits`` (a request refused by any limit consumes none of them).
+
+        Pushes ``obs.record`` (if any) onto the key's ring of the last ``spec.ring`` records.
+
+        Campaigns: each feature in ``obs.links`` is owned by the first key seen with it; the
+        key is linked (union-find) with the owner of each of its features. When the key belongs
+        to a campaign of two or more keys, the request is also counted in the campaign's
+        windows (a key joining brings its history; two campaigns joining merge theirs) and
+        ``KeyState.campaign`` reports it.
         """
 
     @abc.abstractmethod
@@ -112,6 +123,16 @@ class Store(abc.ABC):
         self, keys: Sequence[str], window: str, now: float, spec: SketchSpec
     ) -> int:
         """Distinct cells the given keys covered together in ``window`` (a merged HLL)."""
+
+    @abc.abstractmethod
+    async def campaigns(
+        self, now: float, spec: SketchSpec, limit: int = 100
+    ) -> list[CampaignState]:
+        """Up to ``limit`` campaigns of two or more keys, largest first."""
+
+    @abc.abstractmethod
+    async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
+        """The campaign ``key`` belongs to, without counting anything."""
 
     @abc.abstractmethod
     async def meta(self, key: str) -> dict[str, Any] | None:

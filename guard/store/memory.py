@@ -17,12 +17,14 @@ it atomic.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+import mmh3
 from cachetools import Cache, LRUCache
 
-from guard.models import KeyState, RateResult, WindowCounts
+from guard.models import CampaignState, KeyState, RateResult, WindowCounts
 from guard.sketches.gcra import gcra, peek
 from guard.sketches.hll import estimate_registers, max_registers
 from guard.sketches.windows import KeySketch, SketchLayout, layout
@@ -40,10 +42,11 @@ MAX_LIMITS = 16
 class _Entry:
     """Everything one key owns."""
 
-    __slots__ = ("last", "meta", "seq", "sketch", "tats")
+    __slots__ = ("last", "meta", "ring", "seq", "sketch", "tats")
 
     def __init__(self, now: float) -> None:
         self.sketch: KeySketch | None = None
+        self.ring: deque[bytes] | None = None
         self.tats: dict[str, float] | None = None
         self.meta: dict[str, Any] | None = None
         self.last = now  # latest activity
@@ -57,12 +60,34 @@ class _Entry:
         return not tats or max(tats.values()) <= now
 
 
-class _Entries(LRUCache[str, _Entry]):
-    def peek(self, key: str) -> _Entry | None:
-        """The entry without refreshing its recency: reads are not activity."""
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _LRU(LRUCache[K, V]):
+    def peek(self, key: K) -> V | None:
+        """The value without refreshing its recency: reads are not activity."""
         if key in self:
             return Cache.__getitem__(self, key)
         return None
+
+
+class _Group:
+    """A campaign, kept at its union-find root: member count and union sketch."""
+
+    __slots__ = ("size", "sketch")
+
+    def __init__(self, size: int, sketch: KeySketch) -> None:
+        self.size = size
+        self.sketch = sketch
+
+
+_MAX_PATH = 64  # a parent chain longer than this (evictions can leave odd shapes) is cut
+
+
+def campaign_id(root: str) -> str:
+    """A campaign's public id, derived from its root key id (which it must not reveal)."""
+    return "c-" + format(mmh3.hash64(root, 0x43, signed=False)[0], "016x")[:10]
 
 
 class MemoryStore(Store):
@@ -72,7 +97,11 @@ class MemoryStore(Store):
         if max_keys < 1:
             raise ValueError(f"max_keys must be at least 1, not {max_keys}.")
         self.max_keys = max_keys
-        self._entries = _Entries(maxsize=max_keys)
+        self._entries: _LRU[str, _Entry] = _LRU(maxsize=max_keys)
+        # Campaign linking, bounded like the keys: union-find parents, feature owners, groups.
+        self._parent: LRUCache[str, str] = LRUCache(maxsize=max_keys)
+        self._owners: LRUCache[str, str] = LRUCache(maxsize=4 * max_keys)
+        self._groups: _LRU[str, _Group] = _LRU(maxsize=max(16, max_keys // 4))
         self._seq = 0
         self._clock = float("-inf")  # the latest time any call gave: judges expiry in meta/keys
         self._last_layout: SketchLayout | None = None
@@ -89,10 +118,25 @@ class MemoryStore(Store):
         if obs.rate_limits:
             rates, tats = _check(entry.tats if entry else None, obs.rate_limits, now)
         entry = self._write(key, now, entry)
+        root = self._link(key, obs.links, now, lay) if obs.links else self._root(key)
         windows = _sketch(entry, lay, now).observe(obs.cell, now, obs.input_tokens)
         if tats:
             _store_tats(entry, tats, now)
-        return KeyState(windows=windows, rates=rates)
+        recent: tuple[bytes, ...] = ()
+        if spec.ring and obs.record:
+            ring = entry.ring
+            if ring is None or ring.maxlen != spec.ring:
+                ring = entry.ring = deque(ring or (), maxlen=spec.ring)
+            ring.appendleft(obs.record)
+            recent = tuple(ring)
+        campaign = None
+        group = self._groups.get(root) if root is not None else None
+        if group is not None and group.size > 1 and root is not None:
+            if not _fits(group.sketch, lay):
+                group.sketch = KeySketch(lay, now)
+            counts = group.sketch.observe(obs.cell, now, obs.input_tokens)
+            campaign = CampaignState(campaign_id(root), group.size, counts)
+        return KeyState(windows=windows, rates=rates, recent=recent, campaign=campaign)
 
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         entry = self._live(key, now)
@@ -132,9 +176,38 @@ class MemoryStore(Store):
         if entry is None:
             return None
         sketch = entry.sketch
+        recent = tuple(entry.ring) if entry.ring else ()
+        campaign = await self.campaign_of(key, now, spec)
         if sketch is None or not _fits(sketch, lay):
-            return KeyState(windows={w.name: WindowCounts() for w in spec.windows})
-        return KeyState(windows=sketch.counts(now))
+            windows = {w.name: WindowCounts() for w in spec.windows}
+            return KeyState(windows=windows, recent=recent, campaign=campaign)
+        return KeyState(windows=sketch.counts(now), recent=recent, campaign=campaign)
+
+    async def campaigns(
+        self, now: float, spec: SketchSpec, limit: int = 100
+    ) -> list[CampaignState]:
+        lay = self._layout(spec)
+        groups = [
+            (group.size, root, group)
+            for root in list(self._groups)
+            if (group := self._groups.peek(root)) is not None and group.size > 1
+        ]
+        largest = heapq.nlargest(limit, groups, key=lambda item: (item[0], item[1]))
+        return [
+            CampaignState(campaign_id(root), size, _group_counts(group, lay, now))
+            for size, root, group in largest
+        ]
+
+    async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
+        root = self._root(key)
+        if root is None:
+            return None
+        group = self._groups.get(root)
+        if group is None or group.size < 2:
+            return None
+        return CampaignState(
+            campaign_id(root), group.size, _group_counts(group, self._layout(spec), now)
+        )
 
     async def union_coverage(
         self, keys: Sequence[str], window: str, now: float, spec: SketchSpec
@@ -197,6 +270,74 @@ class MemoryStore(Store):
             return None
         return entry
 
+    # Campaign linking: union-find over keys, bounded by LRU caches -----------------------------
+
+    def _root(self, key: str) -> str | None:
+        """The key's union-find root, or ``None`` if it was never linked."""
+        if key not in self._parent:
+            return None
+        return self._find(key)
+
+    def _find(self, key: str) -> str:
+        parent = self._parent
+        path: list[str] = []
+        node = key
+        while True:
+            up = parent.get(node)
+            if up is None:
+                parent[node] = node
+                break
+            if up == node or len(path) >= _MAX_PATH:
+                break
+            path.append(node)
+            node = up
+        for member in path:
+            parent[member] = node  # path compression
+        return node
+
+    def _link(self, key: str, links: Sequence[str], now: float, lay: SketchLayout) -> str:
+        root = self._find(key)
+        owners = self._owners
+        for feature in links:
+            owner = owners.get(feature)
+            if owner is None:
+                owners[feature] = key
+                continue
+            if owner == key:
+                continue
+            other = self._find(owner)
+            if other != root:
+                root = self._union(root, other, now, lay)
+        return root
+
+    def _union(self, a: str, b: str, now: float, lay: SketchLayout) -> str:
+        """Join two roots; the larger group absorbs the smaller, sketches included."""
+        groups = self._groups
+        group_a, group_b = groups.get(a), groups.get(b)
+        size_a = group_a.size if group_a else 1
+        size_b = group_b.size if group_b else 1
+        if size_a < size_b:
+            a, b, group_a, group_b, size_a, size_b = b, a, group_b, group_a, size_b, size_a
+        self._parent[b] = a
+        sketch = group_a.sketch if group_a else self._member_sketch(a, lay, now)
+        absorbed = group_b.sketch if group_b else self._member_sketch(b, lay, now)
+        if _fits(sketch, lay) and _fits(absorbed, lay):
+            sketch.merge(absorbed, now)
+        if group_b is not None:
+            groups.pop(b, None)
+        if group_a is None:
+            groups[a] = _Group(size_a + size_b, sketch)
+        else:
+            group_a.size = size_a + size_b
+        return a
+
+    def _member_sketch(self, key: str, lay: SketchLayout, now: float) -> KeySketch:
+        """A copy of a single key's sketch, to seed or join a campaign's."""
+        entry = self._entries.peek(key)
+        if entry is not None and entry.sketch is not None and _fits(entry.sketch, lay):
+            return entry.sketch.copy()
+        return KeySketch(lay, now)
+
     def _write(self, key: str, now: float, entry: _Entry | None) -> _Entry:
         """Mark activity on ``entry`` (a new one if ``None``), evicting the LRU key if full."""
         if entry is None:
@@ -207,6 +348,12 @@ class MemoryStore(Store):
         self._seq += 1
         entry.seq = self._seq
         return entry
+
+
+def _group_counts(group: _Group, lay: SketchLayout, now: float) -> dict[str, WindowCounts]:
+    if not _fits(group.sketch, lay):
+        return {w.name: WindowCounts() for w in lay.spec.windows}
+    return group.sketch.counts(now)
 
 
 def _fits(sketch: KeySketch, lay: SketchLayout) -> bool:

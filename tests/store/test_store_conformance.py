@@ -212,3 +212,70 @@ async def test_a_key_silent_past_the_horizon_starts_afresh(store: Store) -> None
     assert state.window("day") == WindowCounts(1, 1, 3, 0)
     assert await store.meta("k") is None
     assert await store.keys() == ["k"]
+
+
+# The ring of recent request records -----------------------------------------------------------
+
+RING_SPEC = SketchSpec((HOUR, DAY), precision=12, ring=4)
+
+
+async def test_ring_keeps_the_latest_records_newest_first(store: Store) -> None:
+    for i in range(6):
+        state = await store.observe("k", Observation(T0 + i, i, record=bytes([i]) * 28), RING_SPEC)
+        assert state.recent[0] == bytes([i]) * 28
+    assert state.recent == tuple(bytes([i]) * 28 for i in (5, 4, 3, 2))
+    again = await store.state("k", T0 + 10, RING_SPEC)
+    assert again is not None and again.recent == state.recent
+    # No record, or no ring in the spec: nothing is pushed.
+    plain = await store.observe("k", Observation(T0 + 11, 9), RING_SPEC)
+    assert plain.recent == ()
+    assert (await store.observe("other", Observation(T0, 1, record=b"x"), SPEC)).recent == ()
+
+
+# Campaigns: keys sharing a link feature are one campaign --------------------------------------
+
+
+async def test_keys_sharing_a_feature_form_a_campaign(store: Store) -> None:
+    first = await store.observe("a", Observation(T0, 1, links=("tpl:1",)), SPEC)
+    assert first.campaign is None  # alone: no campaign yet
+    second = await store.observe("b", Observation(T0 + 1, 2, links=("tpl:1",)), SPEC)
+    assert second.campaign is not None
+    assert second.campaign.keys == 2
+    # The campaign counts both keys' requests, "a"'s history included.
+    assert second.campaign.window("hour") == WindowCounts(2, 2, 0, 0)
+    third = await store.observe("a", Observation(T0 + 2, 3), SPEC)
+    assert third.campaign is not None and third.campaign.id == second.campaign.id
+    assert third.campaign.window("hour").requests == 3
+    assert third.campaign.window("hour").distinct_cells == 3
+    unrelated = await store.observe("z", Observation(T0 + 3, 4, links=("tpl:2",)), SPEC)
+    assert unrelated.campaign is None
+    found = await store.campaign_of("b", T0 + 4, SPEC)
+    assert found is not None and found.id == second.campaign.id and found.keys == 2
+    assert await store.campaign_of("z", T0 + 4, SPEC) is None
+    assert await store.campaign_of("nobody", T0 + 4, SPEC) is None
+
+
+async def test_campaigns_merge_transitively(store: Store) -> None:
+    for i, key in enumerate("abc"):
+        await store.observe(key, Observation(T0 + i, 10 + i, links=("sys:1",)), SPEC)
+    for i, key in enumerate("xy"):
+        await store.observe(key, Observation(T0 + 5 + i, 20 + i, links=("ua:9",)), SPEC)
+    listed = await store.campaigns(T0 + 10, SPEC)
+    assert sorted(c.keys for c in listed) == [2, 3]
+    # "y" also shows the first campaign's feature: one campaign of five.
+    joined = await store.observe("y", Observation(T0 + 20, 30, links=("ua:9", "sys:1")), SPEC)
+    assert joined.campaign is not None and joined.campaign.keys == 5
+    assert joined.campaign.window("hour").requests == 6
+    assert joined.campaign.window("hour").distinct_cells == 6
+    listed = await store.campaigns(T0 + 21, SPEC)
+    assert [(c.id, c.keys) for c in listed] == [(joined.campaign.id, 5)]
+    assert {(await store.campaign_of(k, T0 + 21, SPEC)).id for k in "abcxy"} == {  # type: ignore[union-attr]
+        joined.campaign.id
+    }
+
+
+async def test_campaign_ids_do_not_reveal_key_ids(store: Store) -> None:
+    await store.observe("k_secretish", Observation(T0, 1, links=("f",)), SPEC)
+    state = await store.observe("k_other", Observation(T0, 2, links=("f",)), SPEC)
+    assert state.campaign is not None
+    assert state.campaign.id.startswith("c-") and "secretish" not in state.campaign.id
