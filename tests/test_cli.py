@@ -82,7 +82,7 @@ def test_bad_policy_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{policy}:3:11: rules[0].then: unknown action 'blok' (did you mean 'block'?)" in result.stderr
+    assert f"{policy}:3:11: [rule 'x'] rules[0].then: unknown action 'blok' (did you mean 'block'?)" in result.stderr
 
 
 def test_environment_variables_are_read(tmp_path: Path) -> None:

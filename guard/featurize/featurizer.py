@@ -10,24 +10,25 @@ miss. docs/featurizer.md explains the scheme and its measured behaviour.
 from __future__ import annotations
 
 import math
+import struct
 from collections import Counter
 from collections.abc import Callable
-from itertools import chain
-from operator import attrgetter, mul, xor
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, lt, mul, xor
 from typing import Generic, TypeVar
 
 import mmh3
 
 from guard.featurize.lsh import band_keys, band_layout, race_winner
 from guard.featurize.normalize import (
-    ascii_words,
+    ascii_marked,
     clip,
     fold,
     inflections,
     is_spaceless,
-    skeleton,
     split_spaceless,
     stem,
+    template_key,
     words,
 )
 from guard.featurize.simhash import MASK64, Lanes
@@ -44,11 +45,14 @@ _FAMILIAR_STEMS: frozenset[str] = frozenset(stem(w) for w in FAMILIAR_WORDS) - _
 _NUMBER = "#"  # every number is this one term: arithmetic sweeps share a cell
 _MAX_WQ = 31  # largest integer SimHash weight of a term
 _BIGRAM_WQ = 5  # SimHash weight of each ordered pair of neighbouring terms
+_BIGRAM_TERMS = 32  # bigrams are taken among the first this many terms only
 _TF_CAP = 3  # repeats of a term beyond this add nothing to its salience
 _TEMPLATE_CHARS = 4096
 _MAX_CACHED_KEY = 64  # longer tokens are computed every time (and cut for their term)
 _MIN_LITERALS = 4  # a frame needs this many phrasing words to be a template
 _TWO_64 = float(1 << 64)
+_DOUBLE = struct.Struct("<d")
+_U64 = struct.Struct("<Q")
 
 V = TypeVar("V")
 Token = str | bytes
@@ -77,6 +81,15 @@ class _BoundedCache(dict[Token, V], Generic[V]):
         return value
 
 
+def _rank(weight: float, h: int) -> int:
+    """One integer that orders terms like ``(weight, -h)``: heavier first, then smaller hash.
+
+    The bits of a non-negative IEEE double order like its value, so ``weight`` goes in the
+    high 64 bits exactly (no rounding can merge two weights), ``~h`` in the low 64.
+    """
+    return int(_U64.unpack(_DOUBLE.pack(weight))[0]) << 64 | (MASK64 ^ h)
+
+
 def estimate_tokens(text: str) -> int:
     """A cheap token estimate: ~4 characters per token, ~1 per CJK character."""
     if not text:
@@ -90,30 +103,24 @@ class _Term:
     """One content unit (a stem, a CJK bigram, the number class) with its per-request needs.
 
     Instances are interned per unit, so identity comparison and the default identity hash
-    are enough to count them.
+    are enough to count them. ``weighted`` is the term's SimHash contribution (its spread
+    times its integer weight, that weight also in the count lane) tagged with its rank for
+    the cell (see :func:`_rank` and :class:`Lanes`): one integer, touched once per request.
     """
 
-    __slots__ = (
-        "h",
-        "neg_h",
-        "neg_log_u",
-        "spread",
-        "spread_rot",
-        "text",
-        "weight",
-        "wq",
-    )
+    __slots__ = ("h", "neg_log_u", "spread", "spread_rot", "text", "weight", "weighted")
 
     def __init__(self, text: str, weight: float, seed: int, lanes: Lanes) -> None:
         h128 = mmh3.hash128(text, seed)
+        h = h128 & MASK64
         self.text = text
-        self.h = h128 & MASK64
+        self.h = h
         self.neg_log_u = -math.log(((h128 >> 64) + 0.5) / _TWO_64)
         self.weight = weight
-        self.neg_h = -self.h
-        self.wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
-        self.spread = lanes.spread(self.h)
-        self.spread_rot = lanes.spread(((self.h << 17) | (self.h >> 47)) & MASK64)
+        self.spread = lanes.spread(h)
+        self.spread_rot = lanes.spread(((h << 17) | (h >> 47)) & MASK64)
+        wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
+        self.weighted = lanes.weighted(self.spread, wq, _rank(weight, h))
 
 
 class _TfFactor(dict[int, float]):
@@ -129,9 +136,8 @@ class _TfFactor(dict[int, float]):
 _TF = _TfFactor()
 _spread = attrgetter("spread")
 _spread_rot = attrgetter("spread_rot")
-_wq = attrgetter("wq")
+_weighted = attrgetter("weighted")
 _weight = attrgetter("weight")
-_neg_h = attrgetter("neg_h")
 
 
 class Featurizer:
@@ -184,9 +190,11 @@ class Featurizer:
         self._common_weight = common_weight
         self._familiar_weight = familiar_weight
         # Each distinct term adds at most _MAX_WQ to a lane, each bigram _BIGRAM_WQ.
-        self._lanes = Lanes(max_terms * (_MAX_WQ + _BIGRAM_WQ))
+        self._lanes = Lanes(max_terms * _MAX_WQ + (_BIGRAM_TERMS - 1) * _BIGRAM_WQ)
         self._units: _BoundedCache[_Term] = _BoundedCache(self._make_term, cache_size)
-        self._tokens: _BoundedCache[tuple[_Term, ...]] = _BoundedCache(self._make_terms, cache_size)
+        # An ASCII token is at most one term (None: dropped); others may be several.
+        self._tokens: _BoundedCache[_Term | None] = _BoundedCache(self._make_ascii_term, cache_size)
+        self._words: _BoundedCache[tuple[_Term, ...]] = _BoundedCache(self._make_terms, cache_size)
 
     # -- per-word work, cached ----------------------------------------------------------------
 
@@ -209,17 +217,23 @@ class Featurizer:
         assert isinstance(unit, str)
         return _Term(unit, self._weight(unit), self._seed, self._lanes)
 
+    def _make_ascii_term(self, token: Token) -> _Term | None:
+        word = (token.decode("ascii") if isinstance(token, bytes) else token).lower()
+        if word in _DROP:
+            return None
+        if word.isdigit():
+            return self._units[_NUMBER]
+        if len(word) < 2:
+            return None  # also the sentence ends of ascii_tokens
+        return self._units[stem(word[:_MAX_CACHED_KEY])]
+
     def _make_terms(self, token: Token) -> tuple[_Term, ...]:
-        if isinstance(token, bytes):
-            token = token.decode("ascii")
+        assert isinstance(token, str)
         if token in _DROP:
             return ()
         if token.isascii():
-            if token.isdigit():
-                return (self._units[_NUMBER],)
-            if len(token) < 2:
-                return ()
-            return (self._units[stem(token[:_MAX_CACHED_KEY])],)
+            term = self._make_ascii_term(token)
+            return () if term is None else (term,)
         if is_spaceless(token):
             return tuple(self._units[u] for u in split_spaceless(token) if u not in _DROP)
         if token.isdecimal():
@@ -228,23 +242,47 @@ class Featurizer:
 
     # -- per-request work -----------------------------------------------------------------------
 
-    def _tokenize(self, text: str) -> list[str] | list[bytes]:
-        text = clip(text, self._max_chars)
-        tokens: list[str] | list[bytes]
-        if text.isascii():
-            tokens = ascii_words(text.lower())
-        else:
-            tokens = words(fold(text))
+    def _read(self, text: str) -> tuple[list[_Term], list[bytes] | list[str], list[bytes] | None]:
+        """The first ``max_terms`` content terms of ``text``, its tokens, and the same tokens
+        again if they are all of ``text``'s :func:`ascii_tokens` (which the template reads).
+
+        The text is cut to ``max_chars`` characters and ``4 * max_terms`` words (head 3/4,
+        tail 1/4 of each). ASCII text is split piece by piece, only as far as it takes to find
+        ``max_terms`` terms: most of a long prompt is never cut into tokens.
+        """
+        clipped = clip(text, self._max_chars)
+        if not clipped.isascii():
+            tokens = self._clip_words(words(fold(clipped)))
+            units = chain.from_iterable(map(self._words.__getitem__, tokens))
+            return list(islice(units, self._max_terms)), tokens, None
+        lookup = self._tokens.__getitem__  # one term per token at most, else None
+        limit = self._max_terms
+        head = self._max_tokens * 3 // 4  # the word cap keeps at least this many
+        want = min(limit, head)
+        tokens = ascii_marked(clipped).split(None, want)
+        rest = tokens.pop() if len(tokens) > want else b""
+        seq = list(filter(None, map(lookup, tokens)))
+        while rest and len(seq) < limit:
+            # As many more tokens as the missing terms need at the rate so far, and a margin.
+            want = (limit - len(seq)) * (len(tokens) + 1) // (len(seq) + 1)
+            want = min(want + want // 4 + 16, head - len(tokens))
+            if want <= 0:
+                # Over `head` tokens and still short of terms: the word cap may apply.
+                capped = self._clip_words([t for t in ascii_marked(clipped).split() if t != b"."])
+                return list(islice(filter(None, map(lookup, capped)), limit)), capped, None
+            chunk = rest.split(None, want)
+            rest = chunk.pop() if len(chunk) > want else b""
+            tokens += chunk
+            seq += filter(None, map(lookup, chunk))
+        # Every term found lies in the first `head` tokens, all of which the word cap keeps.
+        del seq[limit:]
+        return seq, tokens, tokens if not rest and clipped is text else None
+
+    def _clip_words(self, tokens: list[bytes] | list[str]) -> list[bytes] | list[str]:
         if len(tokens) > self._max_tokens:
             keep = self._max_tokens * 3 // 4
             del tokens[keep : len(tokens) - (self._max_tokens - keep)]
         return tokens
-
-    def _terms(self, tokens: list[str] | list[bytes]) -> list[_Term]:
-        seq = list(chain.from_iterable(map(self._tokens.__getitem__, tokens)))
-        if len(seq) > self._max_terms:
-            del seq[self._max_terms :]
-        return seq
 
     def _hash(self, text: str) -> int:
         return int(mmh3.hash128(text.encode("utf-8", "surrogatepass"), self._seed)) & MASK64
@@ -257,17 +295,38 @@ class Featurizer:
             if not plain:
                 return self._hash(fallback)
             return lanes.majority(sum(lanes.spread(self._hash(w)) for w in plain), len(plain))
-        # A weighted set: each distinct term once (its salience already reflects rarity).
-        weights = list(map(_wq, counts))
-        acc = sum(map(mul, map(_spread, counts), weights))
-        total = sum(weights)
+        # A weighted set: each distinct term once (its salience already reflects rarity); the
+        # count lane of the sum holds the total weight.
+        acc = sum(map(_weighted, counts))
+        total = lanes.count(acc)
         if len(seq) > 1:
             # Ordered bigrams: spread(a) ^ spread(rotl(b)) is the spread of a 64-bit bigram hash.
-            acc += _BIGRAM_WQ * sum(map(xor, map(_spread, seq), map(_spread_rot, seq[1:])))
-            total += _BIGRAM_WQ * (len(seq) - 1)
+            # Only among the first terms: the order of a long prompt's opening identifies it.
+            head = seq[:_BIGRAM_TERMS]
+            acc += _BIGRAM_WQ * sum(map(xor, map(_spread, head), map(_spread_rot, head[1:])))
+            total += _BIGRAM_WQ * (len(head) - 1)
         return lanes.majority(acc, total)
 
     def _cell(self, counts: Counter[_Term], context: Counter[_Term] | None, fallback: str) -> int:
+        if not counts and not context:
+            return self._hash(fallback)
+        if context or self._salient > 1:
+            return self._mixed_cell(counts, context)
+        # The heaviest term names the cell; equal weights go to the smaller keyed hash. Rank
+        # first at one occurrence each; a repeat raises a term's salience (x1.5, x2), so only
+        # a repeated term can then overtake the leader.
+        best = self._lanes.tag(max(map(_weighted, counts)))
+        top = _DOUBLE.unpack(_U64.pack(best >> 64))[0]  # the leader's weight
+        for term in compress(counts, map(lt, repeat(1), counts.values())):
+            weight = term.weight * _TF[counts[term]]
+            if weight >= top:
+                rank = _rank(weight, term.h)
+                if rank > best:
+                    best, top = rank, weight
+        return MASK64 ^ (best & MASK64)
+
+    def _mixed_cell(self, counts: Counter[_Term], context: Counter[_Term] | None) -> int:
+        """The cell with the previous turn's terms mixed in, or by a race among the top terms."""
         terms = list(counts)
         weights = list(map(mul, map(_weight, terms), map(_TF.__getitem__, counts.values())))
         if context:
@@ -281,38 +340,31 @@ class Featurizer:
                     weights.append(w)
                 else:
                     weights[i] += w
-        if not terms:
-            return self._hash(fallback)
+        ranks = zip(weights, [-t.h for t in terms], range(len(terms)), strict=True)
         if self._salient == 1:
-            # The heaviest term names the cell; equal weights go to the smaller keyed hash.
-            ranks = zip(weights, map(_neg_h, terms), range(len(terms)), strict=True)
             return terms[max(ranks)[2]].h
-        ranks = zip(weights, map(_neg_h, terms), range(len(terms)), strict=True)
         top = sorted(ranks, reverse=True)[: self._salient]
         winner = race_winner((w, terms[i].neg_log_u, terms[i].h) for w, _, i in top)
         assert winner is not None
         return winner
 
-    def _template(self, text: str) -> int:
-        frame, masked, literals = skeleton(clip(text, _TEMPLATE_CHARS))
-        if literals >= _MIN_LITERALS:
-            return self._hash("\x01" + " ".join(frame))
-        return self._hash("\x02" + " ".join(masked))
+    def _template(self, text: str, tokens: list[bytes] | None) -> int:
+        key = template_key(clip(text, _TEMPLATE_CHARS), tokens=tokens, min_literals=_MIN_LITERALS)
+        return self._hash(key)
 
     def _features(self, prompt: str, previous: str, input_tokens: int) -> Features:
-        tokens = self._tokenize(prompt)
-        seq = self._terms(tokens)
+        seq, tokens, whole = self._read(prompt)
         counts = Counter(seq)
         context: Counter[_Term] | None = None
         if previous and (self._context_weight > 0 or not counts):
-            context = Counter(self._terms(self._tokenize(previous)))
+            context = Counter(self._read(previous)[0])
         fallback = "" if seq else _joined(tokens) or prompt.strip()[:1024]
         simhash = self._simhash(seq, counts, fallback)
         return Features(
             simhash=simhash,
             cell=self._cell(counts, context, fallback),
             bands=band_keys(simhash, self._layout),
-            template=self._template(prompt),
+            template=self._template(prompt, whole),
             input_tokens=input_tokens,
         )
 
@@ -342,6 +394,8 @@ class Featurizer:
         return self._features(req.prompt, previous, tokens)
 
 
-def _joined(tokens: list[str] | list[bytes]) -> str:
+def _joined(tokens: list[bytes] | list[str]) -> str:
     """The normalised text of a prompt without content words: its fallback identity."""
-    return " ".join(t.decode("ascii") if isinstance(t, bytes) else t for t in tokens)
+    return " ".join(
+        t.decode("ascii").lower() if isinstance(t, bytes) else t for t in tokens if t != b"."
+    )

@@ -41,8 +41,7 @@ def band_layout(bands: int) -> tuple[tuple[int, int], ...]:
 def band_keys(simhash: int, layout: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
     """One unsigned 64-bit key per band: ``index << 58 | band bits``."""
     return tuple(
-        (i << BAND_INDEX_SHIFT) | (simhash >> shift & mask)
-        for i, (shift, mask) in enumerate(layout)
+        [i << BAND_INDEX_SHIFT | simhash >> shift & mask for i, (shift, mask) in enumerate(layout)]
     )
 
 

@@ -26,9 +26,25 @@ class Lanes:
 
     A lane must hold the total weight of a prompt's features, ``max_total``; the width is the
     smallest whole number of bytes with room to spare for the read-out's offset.
+
+    Above the 64 lanes sits a 32-bit *count lane*, and above that an optional *tag*.
+    :meth:`weighted` puts a feature's weight in the count lane too, so a sum of weighted spreads
+    carries its own total weight (:meth:`count`) at no extra cost; a tag that is unique per
+    feature makes ``max`` over weighted spreads pick the largest tag (:meth:`tag`), so one
+    cached integer serves both the sum and a ranking.
     """
 
-    __slots__ = ("_high", "_nbytes", "_tables", "lane_bytes", "max_total", "width")
+    __slots__ = (
+        "_count_bit",
+        "_count_shift",
+        "_high",
+        "_nbytes",
+        "_tables",
+        "_tag_shift",
+        "lane_bytes",
+        "max_total",
+        "width",
+    )
 
     def __init__(self, max_total: int) -> None:
         if max_total < 1:
@@ -40,6 +56,9 @@ class Lanes:
         self.width = 8 * lane_bytes
         self.max_total = (1 << (self.width - 1)) - 1
         self._nbytes = 64 * lane_bytes
+        self._count_shift = 64 * self.width
+        self._count_bit = 1 << self._count_shift
+        self._tag_shift = self._count_shift + 32
         high = 0
         for i in range(64):
             high |= 1 << (i * self.width + self.width - 1)
@@ -70,12 +89,26 @@ class Lanes:
             | t[7][h >> 56 & 255]
         )
 
+    def weighted(self, spread: int, weight: int, tag: int = 0) -> int:
+        """``spread`` (from :meth:`spread`) times ``weight``, the weight also in the count lane,
+        ``tag`` above it."""
+        return (tag << self._tag_shift) + (spread | self._count_bit) * weight
+
+    def count(self, acc: int) -> int:
+        """The count lane of a sum of :meth:`weighted` values: their total weight."""
+        return acc >> self._count_shift & 0xFFFFFFFF
+
+    def tag(self, weighted: int) -> int:
+        """The tag of one :meth:`weighted` value."""
+        return weighted >> self._tag_shift
+
     def majority(self, acc: int, total: int) -> int:
         """Bit ``i`` is 1 when lane ``i`` of ``acc`` holds more than half of ``total``.
 
         Adding ``2**(width-1) - (total // 2 + 1)`` to every lane sets a lane's top bit
         exactly when the lane exceeds ``total / 2``; no carry crosses lanes because every
-        lane stays below ``2**(width-1)``. The top bits are then gathered through bytes.
+        lane stays below ``2**(width-1)``. The top bits are then gathered through bytes (the
+        count lane, if any, is masked off with everything above lane 63).
         """
         if total <= 0:
             return 0

@@ -1,47 +1,46 @@
 """The names a rule's condition can use, and their values for one request.
 
 One function lists the names (so the loader can reject a misspelt one before deploy) and one
-builds the values (so rules see exactly what the loader promised).
+builds the values (so rules see exactly what the loader promised). What each name means is in
+:mod:`guard.policy.names`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from guard.models import Features, Identity, KeyState, PromptRequest, Score
-from guard.policy.model import Policy
+from guard.models import CampaignState, Features, Identity, KeyState, PromptRequest, Score
+from guard.policy.model import Budgets, Policy
+from guard.policy.names import PER_WINDOW, REQUEST_NAMES, STATIC_NAMES
 from guard.signals import SIGNAL_NAMES
 
-__all__ = ["REQUEST_NAMES", "build_context", "context_names"]
+if TYPE_CHECKING:
+    from guard.policy.tiers import Tier
 
-REQUEST_NAMES: tuple[str, ...] = (
-    "route",
-    "api",
-    "model",
-    "max_tokens",
-    "stream",
-    "temperature",
-    "n",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "tools",
-    "turns",
-    "has_key",
-    "has_system",
-    "prompt_tokens",
-    "tier",
-)
-_COUNTERS = ("coverage", "requests", "input_tokens", "output_tokens")
+__all__ = ["REQUEST_NAMES", "CampaignState", "build_context", "context_names"]
+
+
+def _all_budgets(policy: Policy) -> list[Budgets]:
+    return [policy.budgets, *(tier.budgets for tier in policy.tiers)]
 
 
 def context_names(policy: Policy) -> frozenset[str]:
-    names = {"score", "over_budget", "rate_limited", *REQUEST_NAMES}
+    """Every name a condition of ``policy`` may read (whichever tier its rule is in)."""
+    names = set(STATIC_NAMES)
     names.update(f"signal.{name}" for name in SIGNAL_NAMES)
     for window in policy.windows:
-        names.update(f"{counter}.{window}" for counter in _COUNTERS)
-    names.update(f"budget.{kind}.{window}" for kind, window, _ in policy.budgets.items())
+        names.update(f"{counter}.{window}" for counter in PER_WINDOW)
+        names.update((f"campaign.coverage.{window}", f"campaign.requests.{window}"))
+    for budgets in _all_budgets(policy):
+        # A tier's null still names its budget: rules may test it (it reads as null there).
+        for kind in PER_WINDOW:
+            names.update(f"budget.{kind}.{window}" for window in getattr(budgets, kind))
+        for kind in ("coverage", "requests"):
+            windows = getattr(budgets.campaign, kind)
+            names.update(f"budget.campaign.{kind}.{window}" for window in windows)
     names.update(f"rate.{name}" for name in policy.rate_limits)
+    for tier in policy.tiers:
+        names.update(f"rate.{name}" for name in tier.rate_limits)
     return frozenset(names)
 
 
@@ -53,8 +52,19 @@ def build_context(
     state: KeyState,
     score: Score,
     *,
-    tier: str = "default",
+    tier: Tier | str = "default",
+    campaign: CampaignState | None = None,
 ) -> dict[str, Any]:
+    """The values of the names for one request, as the rules of ``tier`` see them.
+
+    Budgets and rate limits are the tier's; a budget the tier does not have reads as null.
+    ``campaign`` is the key's campaign (default: ``state.campaign``); without one, every
+    campaign name reads as null.
+    """
+    if isinstance(tier, str):
+        tier = policy.tier(tier)
+    if campaign is None:
+        campaign = state.campaign
     ctx: dict[str, Any] = {
         "score": score.value,
         "route": request.route,
@@ -72,7 +82,7 @@ def build_context(
         "has_key": identity.has_key,
         "has_system": bool(request.system),
         "prompt_tokens": features.input_tokens,
-        "tier": tier,
+        "tier": tier.name,
     }
     for signal in score.signals:
         ctx[f"signal.{signal.name}"] = signal.value
@@ -81,17 +91,36 @@ def build_context(
         ctx[f"requests.{window}"] = counts.requests
         ctx[f"input_tokens.{window}"] = counts.input_tokens
         ctx[f"output_tokens.{window}"] = counts.output_tokens
+    budgets = tier.budgets
     over = False
-    for kind, window, limit in policy.budgets.items():
-        used = ctx.get(f"{kind}.{window}", 0) / limit if limit > 0 else 0.0
+    for kind, window, limit in budgets.items():
+        used = ctx.get(f"{kind}.{window}", 0) / limit
         ctx[f"budget.{kind}.{window}"] = used
         over = over or used > 1.0
     ctx["over_budget"] = over
     limited = False
-    for name in policy.rate_limits:
+    for name in tier.rate_limits:
         result = state.rates.get(name)
         refused = result is not None and not result.allowed
         ctx[f"rate.{name}"] = refused
         limited = limited or refused
     ctx["rate_limited"] = limited
+    if campaign is None:
+        ctx["campaign"] = None
+        ctx["campaign.over_budget"] = False
+        return ctx
+    ctx["campaign"] = campaign.id
+    ctx["campaign.keys"] = campaign.keys
+    for window, counts in campaign.windows.items():
+        ctx[f"campaign.coverage.{window}"] = counts.distinct_cells
+        ctx[f"campaign.requests.{window}"] = counts.requests
+    over = False
+    for kind, window, limit in budgets.campaign_items():
+        value = ctx.get(f"campaign.{kind}.{window}")
+        if value is None:
+            continue
+        used = value / limit
+        ctx[f"budget.campaign.{kind}.{window}"] = used
+        over = over or used > 1.0
+    ctx["campaign.over_budget"] = over
     return ctx

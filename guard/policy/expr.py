@@ -1080,9 +1080,33 @@ class Expr:
             ]
         return [(text, fn(ctx)) for text, fn in self._conditions]
 
+    def always(self) -> bool:
+        """Whether the condition holds in every context, as far as its constants show.
+
+        ``true``, ``1 < 2``, ``score > 0.5 or true`` always hold; a condition that reads a
+        name in a way that decides the result is never assumed to. Used to find rules that
+        make every later rule unreachable.
+        """
+        return _always(self._tree) is True
+
     def bindings(self, ctx: Context) -> dict[str, Any]:
         """The value of every name the condition reads, as looked up in ``ctx``."""
         return {name: _Name(name, 0, 0).build()(ctx) for name in sorted(self.names)}
+
+
+def _always(node: _Node) -> bool | None:
+    """Truth of ``node`` in every context: True, False, or None when it depends."""
+    if isinstance(node, _BoolOp):
+        results = [_always(operand) for operand in node.operands]
+        decisive, other = (False, True) if node.is_and else (True, False)
+        if decisive in results:
+            return decisive
+        return other if all(r is other for r in results) else None
+    if isinstance(node, _Not):
+        inner = _always(node.operand)
+        return None if inner is None else not inner
+    is_const, value = _constant_value(node)
+    return _truthy(value) if is_const else None
 
 
 def compile_expr(

@@ -8,26 +8,47 @@ show while typing and ``docs/policy.md`` repeats.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import hashlib
+import ipaddress
+import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from guard.models import Action, Api
-from guard.policy.units import Duration, Size, parse_duration, parse_rate
+from guard.models import Api, Identity
+from guard.policy.actions import Allow, Then
+from guard.policy.conditions import Condition
+from guard.policy.typed import FieldError, Scalar, yaml_key
+from guard.policy.units import Duration, Rate, Size, parse_duration, parse_rate
 from guard.store.base import RateLimit, SketchSpec, Window
 
+if TYPE_CHECKING:
+    from guard.policy.tiers import Tier, TierMatcher
+
 __all__ = [
+    "AuditConfig",
     "Budgets",
+    "CampaignBudgets",
     "CustomRoute",
     "IdentityConfig",
+    "KeyId",
     "LimitsConfig",
+    "Network",
     "Policy",
     "RateLimitConfig",
     "RoutesConfig",
     "Rule",
     "ScoringConfig",
+    "ScoringOverride",
     "SketchConfig",
     "Then",
+    "TierConfig",
+    "TierMatch",
     "WindowConfig",
+    "default_windows",
 ]
 
 
@@ -128,11 +149,19 @@ class WindowConfig:
         return cls(seconds=parse_duration(value))
 
     def __post_init__(self) -> None:
+        if self.seconds < 1:
+            raise FieldError("seconds", f"a window must be at least 1s long, got {self.seconds:g}s")
         if not 1 <= self.buckets <= 64:
-            raise ValueError(f"buckets must be between 1 and 64, got {self.buckets}")
+            raise FieldError("buckets", f"buckets must be between 1 and 64, got {self.buckets}")
+        if self.seconds / self.buckets < 1:
+            raise FieldError(
+                "buckets",
+                f"{self.buckets} buckets of a {self.seconds:g}s window would each be shorter "
+                f"than 1s: use at most {int(self.seconds)}",
+            )
 
 
-def _default_windows() -> dict[str, WindowConfig]:
+def default_windows() -> dict[str, WindowConfig]:
     return {
         "hour": WindowConfig(3600.0, 4),
         "day": WindowConfig(86400.0, 6),
@@ -152,34 +181,104 @@ class SketchConfig:
 
     def __post_init__(self) -> None:
         if not 4 <= self.precision <= 16:
-            raise ValueError(f"precision must be between 4 and 16, got {self.precision}")
+            raise FieldError(
+                "precision", f"precision must be between 4 and 16, got {self.precision}"
+            )
+
+
+_BUDGET_KINDS = ("coverage", "requests", "input_tokens", "output_tokens")
+
+
+def _check_budgets(owner: object, kinds: Sequence[str]) -> None:
+    for kind in kinds:
+        for window, limit in getattr(owner, kind).items():
+            if limit is not None and limit < 1:
+                raise FieldError(
+                    f"{kind}.{window}",
+                    f"a budget must be at least 1, got {limit} (to have no budget, leave the "
+                    "window out; in a tier, null removes an inherited one)",
+                )
+
+
+@dataclass(frozen=True)
+class CampaignBudgets:
+    """Budgets of a campaign (keys guard linked together): budget.campaign.<kind>.<window>."""
+
+    coverage: dict[str, int | None] = doc(
+        "Most distinct semantic cells all the campaign's keys may cover together per window.",
+        default_factory=dict,
+    )
+    requests: dict[str, int | None] = doc(
+        "Most requests all the campaign's keys may make together per window.",
+        default_factory=dict,
+    )
+
+    def __post_init__(self) -> None:
+        _check_budgets(self, ("coverage", "requests"))
+
+    def items(self) -> list[tuple[str, str, int]]:
+        """(kind, window, limit) for every campaign budget."""
+        return [
+            (kind, window, limit)
+            for kind in ("coverage", "requests")
+            for window, limit in getattr(self, kind).items()
+            if limit is not None
+        ]
 
 
 @dataclass(frozen=True)
 class Budgets:
     """Per-key budgets over named windows; rules see their use as budget.<kind>.<window>."""
 
-    coverage: dict[str, int] = doc(
+    coverage: dict[str, int | None] = doc(
         "Most distinct semantic cells a key may cover per window.", default_factory=dict
     )
-    requests: dict[str, int] = doc("Most requests per window.", default_factory=dict)
-    input_tokens: dict[str, int] = doc("Most input tokens per window.", default_factory=dict)
-    output_tokens: dict[str, int] = doc("Most output tokens per window.", default_factory=dict)
+    requests: dict[str, int | None] = doc("Most requests per window.", default_factory=dict)
+    input_tokens: dict[str, int | None] = doc("Most input tokens per window.", default_factory=dict)
+    output_tokens: dict[str, int | None] = doc(
+        "Most output tokens per window.", default_factory=dict
+    )
+    campaign: CampaignBudgets = doc(
+        "Budgets of the campaign a key is linked to (all its keys together).",
+        default_factory=CampaignBudgets,
+    )
+
+    def __post_init__(self) -> None:
+        _check_budgets(self, _BUDGET_KINDS)
 
     def items(self) -> list[tuple[str, str, int]]:
-        """(kind, window, limit) for every budget."""
+        """(kind, window, limit) for every per-key budget."""
         return [
             (kind, window, limit)
-            for kind in ("coverage", "requests", "input_tokens", "output_tokens")
+            for kind in _BUDGET_KINDS
             for window, limit in getattr(self, kind).items()
+            if limit is not None
         ]
+
+    def campaign_items(self) -> list[tuple[str, str, int]]:
+        """(kind, window, limit) for every campaign budget."""
+        return self.campaign.items()
+
+    def overridden(self, other: Budgets) -> Budgets:
+        """These budgets with ``other``'s laid over them, per (kind, window); null removes."""
+
+        def merge(base: dict[str, int | None], top: dict[str, int | None]) -> dict[str, int | None]:
+            merged = {**base, **top}
+            return {window: limit for window, limit in merged.items() if limit is not None}
+
+        campaign = CampaignBudgets(
+            merge(self.campaign.coverage, other.campaign.coverage),
+            merge(self.campaign.requests, other.campaign.requests),
+        )
+        kinds = {kind: merge(getattr(self, kind), getattr(other, kind)) for kind in _BUDGET_KINDS}
+        return Budgets(**kinds, campaign=campaign)
 
 
 @dataclass(frozen=True)
 class RateLimitConfig:
     """A request rate limit (GCRA), e.g. '120/min', checked in the same store round trip."""
 
-    rate: str = doc("Sustained rate: '<count>/<period>', e.g. '120/min' or '5000/day'.")
+    rate: Rate = doc("Sustained rate: '<count>/<period>', e.g. '120/min' or '5000/day'.")
     burst: int = doc("Requests allowed back to back above the sustained rate.", default=1)
 
     scalar_schema: ClassVar[dict[str, Any]] = {
@@ -190,12 +289,12 @@ class RateLimitConfig:
     @classmethod
     def from_scalar(cls, value: Any) -> RateLimitConfig:
         parse_rate(value)
-        return cls(rate=str(value))
+        return cls(rate=str(value).strip())
 
     def __post_init__(self) -> None:
         parse_rate(self.rate)
         if self.burst < 1:
-            raise ValueError(f"burst must be at least 1, got {self.burst}")
+            raise FieldError("burst", f"burst must be at least 1, got {self.burst}")
 
     def limit(self, name: str) -> RateLimit:
         count, period = parse_rate(self.rate)
@@ -219,35 +318,26 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
-class Then:
-    """What a rule does when it matches."""
+class ScoringOverride:
+    """A tier's changes to the scoring: keys given replace the policy's, weights per signal."""
 
-    action: Action = doc(
-        "One of allow, log, throttle, tarpit, block, cap, decoy, perturb, watermark."
+    bias: float | None = doc("Log-odds of suspicion when every signal is 0.", default=None)
+    weights: dict[str, float] = doc(
+        "Weights of the signals named here; other signals keep the policy's weight.",
+        default_factory=dict,
     )
-    retry_after: Duration | None = doc(
-        "throttle: seconds in Retry-After (default: the rate limit's own wait, else 60).",
-        default=None,
+    min_requests: int | None = doc(
+        "Requests a key must have made before its key-level signals count.", default=None
     )
-    message: str | None = doc("Error message shown to the client (throttle, block).", default=None)
+    window: str | None = doc("Window whose counts feed the key-level signals.", default=None)
 
-    scalar_schema: ClassVar[dict[str, Any]] = {
-        "enum": [a.value for a in Action],
-        "description": "shorthand for {action: <name>}",
-    }
-
-    @classmethod
-    def from_scalar(cls, value: Any) -> Then:
-        try:
-            return cls(action=Action(value))
-        except ValueError:
-            import difflib
-
-            close = difflib.get_close_matches(str(value), [a.value for a in Action], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(
-                f"unknown action {value!r}{hint}: use one of " + ", ".join(a.value for a in Action)
-            ) from None
+    def apply(self, base: ScoringConfig) -> ScoringConfig:
+        return ScoringConfig(
+            base.bias if self.bias is None else self.bias,
+            {**base.weights, **self.weights},
+            base.min_requests if self.min_requests is None else self.min_requests,
+            base.window if self.window is None else self.window,
+        )
 
 
 @dataclass(frozen=True)
@@ -255,17 +345,182 @@ class Rule:
     """One named rule; the first rule whose condition holds decides the request."""
 
     name: str = doc("Unique name, shown in audit logs, metrics and reports.")
-    then: Then = doc("The action, e.g. 'block', or {action: throttle, retry_after: 60}.")
-    when: str | None = doc(
-        "Condition, an expression over signals, score, budgets, rates and the request, e.g. "
-        '"score >= 0.9 and budget.coverage.day > 1". Omitted: always.',
+    then: Then = doc(
+        "The action, e.g. 'block', or with parameters: {action: throttle, retry_after: 60}."
+    )
+    when: Condition | None = doc(
+        "Condition: an expression over signals, score, budgets, rates and the request, e.g. "
+        '"score >= 0.9 and budget.coverage.day > 1", or structured conditions such as '
+        "{score: '>= 0.9', route: [openai.chat]}. Omitted: always.",
         default=None,
     )
     shadow: bool = doc("Compute and log this rule's matches without applying them.", default=False)
     line: int | None = field(default=None, init=False, compare=False, repr=False)
+    column: int | None = field(default=None, init=False, compare=False, repr=False)
+    file: str | None = field(default=None, init=False, compare=False, repr=False)
 
-    def __mark__(self, node: Any) -> None:
-        object.__setattr__(self, "line", node.start_mark.line + 1)
+    __label__: ClassVar[str] = "name"
+    # A rule whose action or condition failed to load still takes part in the checks of
+    # the others, as a rule that does nothing and never matches.
+    __stand_ins__: ClassVar[dict[str, Any]] = {"then": Allow, "when": lambda: Condition("false")}
+
+    def __mark__(self, where: Any) -> None:
+        object.__setattr__(self, "file", where.file)
+        object.__setattr__(self, "line", where.line)
+        object.__setattr__(self, "column", where.column)
+
+
+_KEY_ID = re.compile(r"^k_[0-9a-f]{32}$")
+
+
+def parse_key_id(value: Any) -> str:
+    """A key id as guard computes it (``k_`` and 32 hex digits); never a raw API key."""
+    if isinstance(value, str) and _KEY_ID.match(value):
+        return value
+    raise ValueError(
+        f"{value!r} is not a key id: tiers name keys by their id ('k_' and 32 hex digits), "
+        "never by the raw key; 'guard explain --key <key>' prints a key's id"
+    )
+
+
+def parse_network(value: Any) -> str:
+    """An IP address or network (CIDR), written canonically."""
+    text = str(value).strip()
+    try:
+        return str(ipaddress.ip_network(text, strict=True))
+    except ValueError as exc:
+        try:
+            loose = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is not an IP address or network such as '10.0.0.0/8' or "
+                f"'2001:db8::/32' ({exc})"
+            ) from None
+        raise ValueError(f"{text!r} has host bits set (did you mean '{loose}'?)") from None
+
+
+KeyId = Annotated[
+    str,
+    Scalar(
+        parse_key_id,
+        {
+            "description": "a key id: 'k_' and 32 hex digits",
+            "type": "string",
+            "pattern": _KEY_ID.pattern,
+        },
+    ),
+]
+Network = Annotated[
+    str,
+    Scalar(
+        parse_network,
+        {"description": "an IP address or a network such as '10.0.0.0/8'", "type": "string"},
+    ),
+]
+
+
+@dataclass(frozen=True)
+class TierMatch:
+    """Which requests belong to a tier: every criterion given must hold.
+
+    key_ids, key_id_prefix and key_list together are one criterion (the key is listed by any
+    of them); ips, headers and has_key are one each.
+    """
+
+    key_ids: list[KeyId] = doc(
+        "Key ids ('k_...', see 'guard explain --key') of the tier's keys.", default_factory=list
+    )
+    key_id_prefix: str | list[str] | None = doc(
+        "Key ids starting with this (or one of these), e.g. 'ip:' for callers without a key.",
+        default=None,
+    )
+    key_list: str | None = doc(
+        "A file of key ids, one per line ('#' starts a comment), relative to the policy file; "
+        "read when the policy is (re)loaded.",
+        default=None,
+    )
+    ips: list[Network] = doc(
+        "Client IPs or networks (CIDR) after trusted-proxy resolution.", default_factory=list
+    )
+    headers: dict[str, str | list[str]] = doc(
+        "Request headers that must have one of the given values ('*': any value); names are "
+        "case-insensitive.",
+        default_factory=dict,
+    )
+    has_key: bool | None = doc(
+        "true: only callers with an API key; false: only callers without one.", default=None
+    )
+
+    def __post_init__(self) -> None:
+        if not (
+            self.key_ids
+            or self.key_id_prefix
+            or self.key_list
+            or self.ips
+            or self.headers
+            or self.has_key is not None
+        ):
+            raise ValueError(
+                "an empty match would take every request: give at least one of key_ids, "
+                "key_id_prefix, key_list, ips, headers, has_key"
+            )
+
+
+@dataclass(frozen=True)
+class TierConfig:
+    """A named group of callers with its own budgets, rate limits, rules and scoring."""
+
+    name: str = doc("Unique name; rules see it as `tier`, reports and audit logs show it.")
+    match: TierMatch | list[TierMatch] = doc(
+        "Which requests belong to the tier; a list matches when any of its entries does."
+    )
+    description: str | None = doc("What the tier is for (shown by guard explain).", default=None)
+    budgets: Budgets = doc(
+        "Budgets replacing the policy's per (kind, window); null removes one.",
+        default_factory=Budgets,
+    )
+    rate_limits: dict[str, RateLimitConfig | None] = doc(
+        "Rate limits replacing the policy's of the same name; null removes one.",
+        default_factory=dict,
+    )
+    scoring: ScoringOverride = doc("Scoring changes for the tier.", default_factory=ScoringOverride)
+    rules: list[Rule] = doc(
+        "The tier's rules, tried before the policy's rules.", default_factory=list
+    )
+    inherit_rules: bool = doc(
+        "Whether the policy's rules are tried after the tier's own (false: only the tier's).",
+        default=True,
+    )
+    line: int | None = field(default=None, init=False, compare=False, repr=False)
+    file: str | None = field(default=None, init=False, compare=False, repr=False)
+
+    __stand_ins__: ClassVar[dict[str, Any]] = {"match": lambda: TierMatch(has_key=True)}
+
+    def __mark__(self, where: Any) -> None:
+        object.__setattr__(self, "file", where.file)
+        object.__setattr__(self, "line", where.line)
+
+    @property
+    def matches(self) -> list[TierMatch]:
+        return self.match if isinstance(self.match, list) else [self.match]
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """The audit log: one JSON line per non-allow decision (optionally per request)."""
+
+    path: str | None = doc(
+        "JSONL file to append to (relative to guard's working directory); omitted: no audit "
+        "log. Records hold the time, key id, tier, rule, action, score and reasons, never a "
+        "raw key.",
+        default=None,
+    )
+    all_requests: bool = doc(
+        "Record allowed requests too, not only other decisions.", default=False
+    )
+    include_prompt: bool = doc(
+        "Include the prompt text in records (mind the privacy of your users).", default=False
+    )
 
 
 @dataclass(frozen=True)
@@ -273,6 +528,13 @@ class Policy:
     """A guard policy (version 1)."""
 
     version: Literal[1] = doc("Policy language version.", default=1)
+    imports: list[str] = doc(
+        "Policy files to build on (paths relative to this file). Their windows, budgets, rate "
+        "limits, tiers and rules are merged in; this file wins on conflicts (see "
+        "docs/policy.md).",
+        default_factory=list,
+        alias="import",
+    )
     mode: Literal["enforce", "shadow"] = doc(
         "enforce applies decisions; shadow computes, logs and counts them but applies none.",
         default="enforce",
@@ -285,23 +547,116 @@ class Policy:
     routes: RoutesConfig = doc("Which requests are inspected.", default_factory=RoutesConfig)
     limits: LimitsConfig = doc("Request-level limits.", default_factory=LimitsConfig)
     windows: dict[str, WindowConfig] = doc(
-        "Named sliding windows that budgets and rules refer to.", default_factory=_default_windows
+        "Named sliding windows that budgets and rules refer to.", default_factory=default_windows
     )
     sketch: SketchConfig = doc("Sketch parameters.", default_factory=SketchConfig)
-    budgets: Budgets = doc("Per-key budgets.", default_factory=Budgets)
+    budgets: Budgets = doc("Per-key and per-campaign budgets.", default_factory=Budgets)
     rate_limits: dict[str, RateLimitConfig] = doc(
         "Named request rate limits; rules see a refusal as rate.<name>.", default_factory=dict
     )
     scoring: ScoringConfig = doc("How suspicion is scored.", default_factory=ScoringConfig)
+    tiers: list[TierConfig] = doc(
+        "Groups of callers, tried in order: a request belongs to the first tier it matches, "
+        "else to the implicit tier 'default'.",
+        default_factory=list,
+    )
     rules: list[Rule] = doc("Ordered rules; the first match decides.", default_factory=list)
+    audit: AuditConfig = doc("The audit log.", default_factory=AuditConfig)
     source: str = field(default="<policy>", init=False, compare=False, repr=False)
+    files: tuple[str, ...] = field(default=(), init=False, compare=False, repr=False)
+    _matcher: Any = field(default=None, init=False, compare=False, repr=False)
+    _digest: Any = field(default=None, init=False, compare=False, repr=False)
+    _base: Path | None = field(default=None, init=False, compare=False, repr=False)
 
     def sketch_spec(self) -> SketchSpec:
         windows = tuple(Window(name, w.seconds, w.buckets) for name, w in self.windows.items())
         return SketchSpec(windows, self.sketch.precision)
 
     def rate_limit_list(self) -> tuple[RateLimit, ...]:
+        """The default tier's rate limits (see :meth:`tier_for` for a request's own)."""
         return tuple(config.limit(name) for name, config in self.rate_limits.items())
 
     def replace(self, **changes: Any) -> Policy:
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes`` (not validated again), from the same source files."""
+        policy = dataclasses.replace(self, **changes)
+        for name in ("source", "files", "_base"):
+            object.__setattr__(policy, name, getattr(self, name))
+        return policy
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled tiers hold closures; a copy compiles its own when first used.
+        return {**self.__dict__, "_matcher": None, "_digest": None}
+
+    # Tiers ---------------------------------------------------------------------------------
+
+    @property
+    def matcher(self) -> TierMatcher:
+        """The compiled tiers (built once: key lists are read then)."""
+        if self._matcher is None:
+            from guard.policy.tiers import TierMatcher
+
+            object.__setattr__(self, "_matcher", TierMatcher(self))
+        matcher: TierMatcher = self._matcher
+        return matcher
+
+    def tier_for(self, identity: Identity, headers: Sequence[tuple[bytes, bytes]]) -> Tier:
+        """The tier a request belongs to: the first whose match holds, else 'default'."""
+        return self.matcher.match(identity, headers)
+
+    def tier(self, name: str) -> Tier:
+        """A tier by name ('default' for the implicit one); KeyError if there is none."""
+        return self.matcher[name]
+
+    @property
+    def rule_count(self) -> int:
+        """Rules in the policy, the tiers' own included."""
+        return len(self.rules) + sum(len(t.rules) for t in self.tiers)
+
+    # Identity of the content ---------------------------------------------------------------
+
+    @property
+    def digest(self) -> str:
+        """sha256 (hex) of the policy's canonical content: what it says, not how it is written
+        (comments, order of keys, and imports resolved), key lists included."""
+        if self._digest is None:
+            content = {"policy": canonical(self), "key_lists": self.matcher.key_list_digest()}
+            text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+            object.__setattr__(self, "_digest", hashlib.sha256(text.encode()).hexdigest())
+        digest: str = self._digest
+        return digest
+
+    @property
+    def hash(self) -> str:
+        """The first 12 hex digits of :attr:`digest`: what ``guard check`` and metrics show."""
+        return self.digest[:12]
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory paths in the policy (key lists) are relative to."""
+        if self._base is not None:
+            return self._base
+        source = self.source
+        if source.startswith("<") and source.endswith(">"):
+            return Path.cwd()
+        return Path(source).parent
+
+
+def canonical(value: Any) -> Any:
+    """A model value as plain JSON data, with keys as a policy file writes them."""
+    if isinstance(value, Then):
+        return {"action": value.action.value, **canonical(value.parameters())}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            yaml_key(f): canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.init
+        }
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value

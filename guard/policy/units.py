@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 from guard.policy.typed import Scalar
 
-__all__ = ["Duration", "Size", "parse_duration", "parse_rate", "parse_size"]
+__all__ = [
+    "Duration",
+    "Fraction",
+    "Rate",
+    "Size",
+    "format_rate",
+    "parse_duration",
+    "parse_fraction",
+    "parse_rate",
+    "parse_size",
+]
 
 _DURATION_UNITS = {
     "ms": 0.001,
@@ -87,6 +97,27 @@ def parse_rate(value: Any) -> tuple[float, float]:
     return limit, period
 
 
+def parse_fraction(value: Any) -> float:
+    """A number between 0 and 1 inclusive."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    raise ValueError(f"expected a number between 0 and 1, got {value!r}")
+
+
+def _rate_text(value: Any) -> str:
+    parse_rate(value)
+    return str(value).strip()
+
+
+def format_rate(per_second: float) -> str:
+    """A rate in requests per second, written the way a policy would (``'2.5/min'``)."""
+    for unit, seconds in (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("day", 86400.0)):
+        count = per_second * seconds
+        if count >= 1 or unit == "day":
+            return f"{count:.3g}/{unit}"
+    raise AssertionError("unreachable")
+
+
 Duration = Annotated[
     float,
     Scalar(
@@ -112,5 +143,25 @@ Size = Annotated[
                 {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[a-zA-Z]*\s*$"},
             ],
         },
+    ),
+]
+
+Rate = Annotated[
+    str,
+    Scalar(
+        _rate_text,
+        {
+            "description": "a rate: '<count>/<period>', e.g. '60/min', '5000/day' or '5/10s'",
+            "type": "string",
+            "pattern": r"^\s*\d+(\.\d+)?\s*/\s*(\d+(\.\d+)?\s*)?[a-zA-Z]+\s*$",
+        },
+    ),
+]
+
+Fraction = Annotated[
+    float,
+    Scalar(
+        parse_fraction,
+        {"description": "a number between 0 and 1", "type": "number", "minimum": 0, "maximum": 1},
     ),
 ]

@@ -72,12 +72,13 @@ def test_all_errors_reported_together() -> None:
     assert found[0].startswith("p.yaml:1:7: mode: expected one of 'enforce', 'shadow'")
     assert "(did you mean 'enforce'?)" in found[0]
     assert found[1].startswith("p.yaml:2:7: fail: expected one of 'open', 'closed'")
-    assert (
-        found[2]
-        == "p.yaml:3:20: limits.max_body: unknown size unit 'parsecs': use B, KB, MB, GB, KiB, MiB or GiB"
+    assert found[2] == (
+        "p.yaml:3:20: limits.max_body: unknown size unit 'parsecs': "
+        "use B, KB, MB, GB, KiB, MiB or GiB"
     )
+    # Problems inside a rule name the rule.
     assert found[3].startswith(
-        "p.yaml:6:11: rules[0].then: unknown action 'blok' (did you mean 'block'?)"
+        "p.yaml:6:11: [rule 'a'] rules[0].then: unknown action 'blok' (did you mean 'block'?)"
     )
     assert found[4] == "p.yaml:7:5: rules[1]: missing required key 'name'"
 
@@ -104,10 +105,19 @@ def test_cross_checks() -> None:
         "  - {name: x, when: 'scroe > 0.5', then: block}\n"
         "  - {name: x, when: 'score > 0.5', then: block}\n"
     )
-    assert found[0].startswith("p.yaml: budgets.coverage: unknown window 'fortnight'")
-    assert "[rule 'x'] unreachable: rule 'everything' before it always matches" in found[1]
-    assert "did you mean 'score'?" in found[2]
-    assert "duplicate rule name 'x' (first at line 5)" in found[3]
+    # Sorted by position; cross-field problems are located too.
+    assert found[0].startswith(
+        "p.yaml:2:14: budgets.coverage.fortnight: unknown window 'fortnight'"
+    )
+    assert found[1].startswith(
+        "p.yaml:5:5: [rule 'x'] rules[1]: unreachable: rule 'everything' (p.yaml:4) always "
+        "matches before it"
+    )
+    assert found[2] == (
+        "p.yaml:5:22: [rule 'x'] rules[1].when: unknown name 'scroe' (did you mean 'score'?)"
+    )
+    assert found[3].startswith("p.yaml:6:5: [rule 'x'] rules[2]: unreachable")
+    assert "duplicate rule name 'x' (first in p.yaml:5)" in found[4]
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
@@ -117,3 +127,44 @@ def test_unreadable_file(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00rules")
     with pytest.raises(PolicyError, match="not UTF-8"):
         load_policy(binary)
+
+
+def test_hash_is_of_the_content_not_the_text() -> None:
+    a = parse_policy("mode: shadow\nrules: [{name: a, when: score > 0.5, then: log}]\n")
+    b = parse_policy(
+        "# a comment\nrules:\n  - then: log\n    name: a\n    when: 'score > 0.5'\nmode: shadow\n"
+    )
+    c = parse_policy("mode: shadow\nrules: [{name: a, when: score > 0.6, then: log}]\n")
+    assert a.hash == b.hash != c.hash
+    assert len(a.digest) == 64 and a.digest.startswith(a.hash)
+
+
+def test_every_section_of_the_language() -> None:
+    policy = load_policy(Path(__file__).parent / "valid" / "everything.yaml")
+    assert (policy.mode, policy.fail, policy.imports) == ("shadow", "closed", ["shared/base.yaml"])
+    assert policy.audit.path == "audit.jsonl"
+    assert policy.audit.all_requests and policy.audit.include_prompt
+    assert [t.name for t in policy.tiers] == ["partners", "evals", "anonymous"]
+    assert policy.tiers[1].matches[0].headers == {"x-org": ["evals", "bench"], "x-run": "*"}
+    assert policy.tiers[1].rate_limits["spike"] is None
+    assert policy.budgets.campaign_items() == [
+        ("coverage", "day", 5000),
+        ("requests", "day", 100000),
+    ]
+    actions = [r.then.action.value for r in policy.rules]
+    assert actions == [
+        "throttle",
+        "decoy",
+        "log",
+        "decoy",
+        "throttle",
+        "cap",
+        "perturb",
+        "watermark",
+        "tarpit",
+        "throttle",
+        "block",
+    ]
+    assert policy.rules[-1].shadow
+    assert policy.tier("evals").budgets.campaign_items() == [("requests", "day", 100000)]
+    assert policy.tier("evals").scoring.window == "week"

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from guard.policy.units import parse_duration, parse_rate, parse_size
+from guard.policy import parse_policy
+from guard.policy.units import (
+    format_rate,
+    parse_duration,
+    parse_fraction,
+    parse_rate,
+    parse_size,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +63,26 @@ def test_rates(text: str, rate: tuple[float, float]) -> None:
 def test_bad_rates(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_rate(bad)
+
+
+@pytest.mark.parametrize(
+    ("per_second", "text"),
+    [(2.0, "2/s"), (1 / 60, "1/min"), (2.5 / 60, "2.5/min"), (0.5 / 3600, "12/day")],
+)
+def test_format_rate(per_second: float, text: str) -> None:
+    assert format_rate(per_second) == text
+    count, period = parse_rate(text)
+    assert count / period == pytest.approx(per_second, rel=1e-2)
+
+
+def test_fractions() -> None:
+    assert parse_fraction(0) == 0.0 and parse_fraction(1) == 1.0
+    for bad in (-0.1, 1.01, True, "0.5"):
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            parse_fraction(bad)
+
+
+def test_rates_keep_their_text() -> None:
+    policy = parse_policy("rate_limits: {a: ' 10/min ', b: {rate: 5/10s, burst: 2}}")
+    assert policy.rate_limits["a"].rate == "10/min"
+    assert [(r.limit, r.period) for r in policy.rate_limit_list()] == [(10.0, 60.0), (5.0, 10.0)]

@@ -169,4 +169,4 @@ def test_unusable_specs(spec: SketchSpec, message: str) -> None:
 def test_layouts_are_shared_between_keys() -> None:
     a, b = KeySketch(DEFAULT, 0), KeySketch(DEFAULT, 5)
     assert a.layout is b.layout is layout(DEFAULT)
-    assert a.spec is DEFAULT
+    assert a.spec == DEFAULT  # equal specs share one cached layout

@@ -1,0 +1,24 @@
+-- state(key, now, spec): the key's windows, ring and campaign, counting nothing.
+-- KEYS[1]: the key's base. ARGV: prefix, key, now, spec block.
+-- Returns nil for a key not tracked, else {windows, recent, campaign}.
+local base = KEYS[1]
+local P, key, now = arg(), arg(), num()
+local spec = read_spec()
+
+local entry = live(P, key, now)
+if not entry then
+  return false
+end
+local windows
+if entry.layout == spec.layout then
+  windows = counts(P, base, spec)
+else
+  windows = zeros(spec)
+end
+local recent = redis.call('LRANGE', base .. ':r', 0, -1)
+local campaign = {}
+local root = root_of(P, key, spec.horizon_ms)
+if root then
+  campaign = campaign_at(P, root, spec)
+end
+return {windows, recent, campaign}
