@@ -7,16 +7,21 @@ buffered or rewritten on the way out unless the policy acted, so SSE streams kee
 
 from __future__ import annotations
 
+import asyncio
+import os
 import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guard.accounting import UsageTap
+from guard.act import cap_payload, tarpit_delay
 from guard.errors import PayloadTooLarge, RequestError
 from guard.models import Action, Api, Usage
 from guard.pipeline import Inspection, Pipeline
+from guard.policy.actions import Cap, Tarpit
 from guard.policy.loader import PolicySource
+from guard.reload import PolicyWatcher
 from guard.responses import error_response
 from guard.store import Store
 
@@ -34,7 +39,8 @@ class GuardMiddleware:
 
     ``policy`` is a path to a YAML file, a mapping, or a :class:`guard.Policy` (``None``: the
     bundled default). ``store`` is a URL (``memory://``, ``redis://host:6379/0``) or a
-    :class:`guard.store.Store`. Pass ``pipeline`` instead to share one between apps.
+    :class:`guard.store.Store`. Pass ``pipeline`` instead to share one between apps. A policy
+    given as a path is watched and reloaded when it changes (``reload=False`` to turn off).
     """
 
     def __init__(
@@ -46,19 +52,25 @@ class GuardMiddleware:
         secret: str | None = None,
         clock: Callable[[], float] = time.time,
         pipeline: Pipeline | None = None,
+        reload: bool = True,
     ) -> None:
         self.app = app
         self.pipeline = pipeline or Pipeline(policy, store=store, secret=secret, clock=clock)
+        self.watcher: PolicyWatcher | None = None
+        if reload and isinstance(policy, (str, os.PathLike)):
+            self.watcher = PolicyWatcher(self.pipeline, policy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         pipeline = self.pipeline
+        if self.watcher is not None:
+            self.watcher.start()  # idempotent; needs the running loop, hence here
         path: str = scope["path"]
         adapter = pipeline.route(path)
         if adapter is None:
-            if pipeline.policy.routes.unknown == "block" and not _ignored(pipeline, path):
+            if pipeline.policy.routes.unknown == "block" and not pipeline.ignored(path):
                 await error_response(Api.OPENAI, 404, f"Unknown request URL: POST {path}.")(send)
                 return
             await self.app(scope, receive, send)
@@ -86,10 +98,26 @@ class GuardMiddleware:
             await _refuse(inspection, send)
             await pipeline.account(inspection, Usage())
             return
-        await self._forward(scope, receive, send, body, inspection)
+        stream_delay = 0.0
+        then = inspection.then
+        if action is Action.TARPIT and isinstance(then, Tarpit):
+            await asyncio.sleep(tarpit_delay(then))
+            stream_delay = then.stream_delay or 0.0
+        elif action is Action.CAP and isinstance(then, Cap):
+            capped = cap_payload(inspection.request.route, inspection.payload, then)
+            if capped is not None:
+                body = capped
+                scope = _with_content_length(scope, len(body))
+        await self._forward(scope, receive, send, body, inspection, stream_delay)
 
     async def _forward(
-        self, scope: Scope, receive: Receive, send: Send, body: bytes, inspection: Inspection
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        body: bytes,
+        inspection: Inspection,
+        stream_delay: float = 0.0,
     ) -> None:
         body_sent = False
 
@@ -105,6 +133,8 @@ class GuardMiddleware:
         async def tapping_send(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.body":
+                if stream_delay and message.get("more_body", False):
+                    await asyncio.sleep(stream_delay)
                 tap.feed(message.get("body", b""))
             elif kind == "http.response.start":
                 tap.start(message["status"], message.get("headers", ()))
@@ -160,8 +190,8 @@ def _too_large(limit: int) -> str:
     return f"Request body too large: the limit is {limit} bytes."
 
 
-def _ignored(pipeline: Pipeline, path: str) -> bool:
-    return any(
-        path == pattern or (pattern.endswith("*") and path.startswith(pattern[:-1]))
-        for pattern in pipeline.policy.routes.ignore
-    )
+def _with_content_length(scope: Scope, length: int) -> Scope:
+    """A copy of ``scope`` whose Content-Length matches a rewritten body."""
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+    headers.append((b"content-length", str(length).encode()))
+    return {**scope, "headers": headers}

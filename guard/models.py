@@ -203,8 +203,9 @@ class Decision:
     retry_after: float = 0.0
     shadow: bool = False  # computed and logged, not applied
     status: int = 0  # HTTP status of a refusal; 0 means the action's usual one
+    passed: bool = False  # a rate-limited throttle whose limit let this request through
 
     @property
     def enforced(self) -> Action:
-        """The action actually applied (``allow`` for a shadow decision)."""
-        return Action.ALLOW if self.shadow else self.action
+        """The action actually applied (``allow`` for a shadow or a passed decision)."""
+        return Action.ALLOW if self.shadow or self.passed else self.action

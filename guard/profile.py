@@ -4,7 +4,7 @@ Coverage windows say *how much* a key covers; they cannot say how it asks. For t
 keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
 template; how: conversation shape, parameters, payload; who: system prompt, client, network;
 when). Signals read shares and spreads off the ring. A record is 28 bytes, so a ring of 48 costs
-1.3 KiB per key, and the store keeps it as opaque bytes (a Redis list trimmed on every push).
+1.3 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a Redis list trimmed on every push).
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ import mmh3
 from guard.models import Features, Identity, PromptRequest
 from guard.signals.elicitation import asks_for_reasoning
 
-__all__ = ["RING_SIZE", "Flag", "RequestRecord", "network_of"]
-
-RING_SIZE = 48
+__all__ = ["Flag", "RequestRecord", "network_of"]
 
 _FORMAT = struct.Struct("<dIIHHHHHH")  # 28 bytes
 _LONG_OUTPUT = 4096

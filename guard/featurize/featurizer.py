@@ -21,7 +21,9 @@ import mmh3
 
 from guard.featurize.lsh import band_keys, band_layout, race_winner
 from guard.featurize.normalize import (
+    SKELETON_CHARS,
     ascii_marked,
+    ascii_spaced,
     clip,
     fold,
     inflections,
@@ -105,7 +107,7 @@ class _Term:
     Instances are interned per unit, so identity comparison and the default identity hash
     are enough to count them. ``weighted`` is the term's SimHash contribution (its spread
     times its integer weight, that weight also in the count lane) tagged with its rank for
-    the cell (see :func:`_rank` and :class:`Lanes`): one integer, touched once per request.
+    the cell (see :func:`_rank` and :class:`Lanes`): one cached integer serves both.
     """
 
     __slots__ = ("h", "neg_log_u", "spread", "spread_rot", "text", "weight", "weighted")
@@ -255,11 +257,24 @@ class Featurizer:
             tokens = self._clip_words(words(fold(clipped)))
             units = chain.from_iterable(map(self._words.__getitem__, tokens))
             return list(islice(units, self._max_terms)), tokens, None
+        if len(clipped) <= SKELETON_CHARS:  # short: read the template's tokens, to share them
+            found = self._scan(ascii_marked(clipped), marks=True)
+            if found is not None:
+                seq, tokens, complete = found
+                return seq, tokens, tokens if complete and clipped is text else None
+        found = self._scan(ascii_spaced(clipped), marks=False)
+        assert found is not None
+        return found[0], found[1], None
+
+    def _scan(self, data: bytes, *, marks: bool) -> tuple[list[_Term], list[bytes], bool] | None:
+        """Terms of space-separated ``data``, split piece by piece; ``(terms, tokens read,
+        whether that was all)``, or None if sentence marks among them would upset the word cap.
+        """
         lookup = self._tokens.__getitem__  # one term per token at most, else None
         limit = self._max_terms
-        head = self._max_tokens * 3 // 4  # the word cap keeps at least this many
+        head = self._max_tokens * 3 // 4  # the word cap keeps the first `head` words
         want = min(limit, head)
-        tokens = ascii_marked(clipped).split(None, want)
+        tokens = data.split(None, want)
         rest = tokens.pop() if len(tokens) > want else b""
         seq = list(filter(None, map(lookup, tokens)))
         while rest and len(seq) < limit:
@@ -267,16 +282,24 @@ class Featurizer:
             want = (limit - len(seq)) * (len(tokens) + 1) // (len(seq) + 1)
             want = min(want + want // 4 + 16, head - len(tokens))
             if want <= 0:
-                # Over `head` tokens and still short of terms: the word cap may apply.
-                capped = self._clip_words([t for t in ascii_marked(clipped).split() if t != b"."])
-                return list(islice(filter(None, map(lookup, capped)), limit)), capped, None
+                break
             chunk = rest.split(None, want)
             rest = chunk.pop() if len(chunk) > want else b""
             tokens += chunk
             seq += filter(None, map(lookup, chunk))
-        # Every term found lies in the first `head` tokens, all of which the word cap keeps.
-        del seq[limit:]
-        return seq, tokens, tokens if not rest and clipped is text else None
+        if rest and len(seq) < limit:
+            # `head` tokens read and terms still missing: the word cap decides what follows.
+            if marks:
+                return None  # the marks are no words: start again without them
+            keep = self._max_tokens - head
+            tail = rest.rsplit(None, keep)  # more than `keep` words left: only the last ones
+            if len(tail) > keep:
+                del tail[0]
+            tokens += tail
+            seq += filter(None, map(lookup, tail))
+            rest = b""
+        del seq[limit:]  # every term found lies in words the cap keeps
+        return seq, tokens, not rest
 
     def _clip_words(self, tokens: list[bytes] | list[str]) -> list[bytes] | list[str]:
         if len(tokens) > self._max_tokens:

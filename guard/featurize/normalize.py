@@ -13,8 +13,10 @@ from guard.featurize.words import CJK_FUNCTION_CHARS, GENERIC_WORDS, STOP_WORDS
 
 __all__ = [
     "LITERAL_WORDS",
+    "SKELETON_CHARS",
     "WORD_RE",
     "ascii_marked",
+    "ascii_spaced",
     "ascii_tokens",
     "ascii_words",
     "clip",
@@ -68,9 +70,15 @@ def clip(text: str, max_chars: int) -> str:
 _ASCII_WORD_TABLE = bytes(c if chr(c).isalnum() and c < 128 else 0x20 for c in range(256))
 
 
+def ascii_spaced(text: str) -> bytes:
+    """An ASCII string as bytes whose ``split()`` gives its :func:`ascii_words` (callers that
+    may not need every word split it piecewise, with ``maxsplit``)."""
+    return text.encode("ascii").translate(_ASCII_WORD_TABLE)
+
+
 def ascii_words(text: str) -> list[bytes]:
     """Words of an ASCII string: the fast path of :data:`WORD_RE`, all in C."""
-    return text.encode("ascii").translate(_ASCII_WORD_TABLE).split()
+    return ascii_spaced(text).split()
 
 
 def nfkc(text: str) -> str:
@@ -290,7 +298,9 @@ _MODIFIERS = frozenset(
     certain various different similar significant important relevant actual exact clear
     plain short brief""".split()
 )
-_SKELETON_CHARS = 1536  # comfortably more than the tokens read below
+SKELETON_CHARS = 1536
+"""Characters a template reads (head 3/4, tail 1/4): comfortably more than the tokens it
+keeps. A caller's :func:`ascii_tokens` of a text up to this long can be reused."""
 _HEAD_TOKENS = 48
 _TAIL_TOKENS = 16
 
@@ -379,8 +389,9 @@ def skeleton(
     * ``literals`` counts the phrasing words left in ``frame``.
 
     Long paragraphs of a multi-paragraph prompt (a pasted document) become one slot, so a
-    batch template over many documents keeps one skeleton. Only the first 64 and last 16
-    tokens are read.
+    batch template over many documents keeps one skeleton. Only the first 48 and last 16
+    tokens are read (about 300 and 100 characters of prose): a template's frame sits at the
+    start and the end of a prompt.
     """
     classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(text, doc_words, None)))
     frame = _frame(classes)
@@ -441,13 +452,13 @@ def _segments(text: str) -> list[str]:
 def _skeleton_tokens(
     text: str, doc_words: int, tokens: list[bytes] | None
 ) -> list[str] | list[bytes]:
-    """The first 64 and last 16 tokens of the masked text; ``.!?`` and newlines are tokens."""
+    """The first 48 and last 16 tokens of the masked text; ``.!?`` and newlines are tokens."""
     given = text
     if "\n" in text:
         segments = _segments(text)
         if len(segments) > 1:
             text = "\n".join("\n0\n" if s.count(" ") >= doc_words else s for s in segments)
-    text = _mask(clip(text, _SKELETON_CHARS))
+    text = _mask(clip(text, SKELETON_CHARS))
     if tokens is not None and text is given:  # nothing cut or masked: reuse the caller's
         if len(tokens) > _HEAD_TOKENS + _TAIL_TOKENS:
             return tokens[:_HEAD_TOKENS] + tokens[-_TAIL_TOKENS:]

@@ -178,12 +178,19 @@ class SketchConfig:
         "1.04/sqrt(2**p) (p=7: 9%).",
         default=7,
     )
+    ring: int = doc(
+        "Recent requests remembered per key (28 bytes each) for the behaviour signals: "
+        "conversation shape, templates, timing.",
+        default=48,
+    )
 
     def __post_init__(self) -> None:
         if not 4 <= self.precision <= 16:
             raise FieldError(
                 "precision", f"precision must be between 4 and 16, got {self.precision}"
             )
+        if not 8 <= self.ring <= 1024:
+            raise FieldError("ring", f"ring must be between 8 and 1024, got {self.ring}")
 
 
 _BUDGET_KINDS = ("coverage", "requests", "input_tokens", "output_tokens")
@@ -570,7 +577,7 @@ class Policy:
 
     def sketch_spec(self) -> SketchSpec:
         windows = tuple(Window(name, w.seconds, w.buckets) for name, w in self.windows.items())
-        return SketchSpec(windows, self.sketch.precision)
+        return SketchSpec(windows, self.sketch.precision, self.sketch.ring)
 
     def rate_limit_list(self) -> tuple[RateLimit, ...]:
         """The default tier's rate limits (see :meth:`tier_for` for a request's own)."""

@@ -224,15 +224,15 @@ class KeySketch:
                 other._advance(w, epoch)
             for s in range(w.slots):
                 c = h + _HEADER + s * _SLOT
+                for i in range(_SLOT):  # output tokens may sit in a slot without requests
+                    ints[c + i] += other_ints[c + i]
                 if not other_ints[c]:
-                    continue
+                    continue  # only requests raise registers
                 start = w.registers + s * m
                 mine = int.from_bytes(regs[start : start + m], "little")
                 theirs = int.from_bytes(other_regs[start : start + m], "little")
                 merged = max_registers(mine, theirs, m) if mine else theirs
                 regs[start : start + m] = merged.to_bytes(m, "little")
-                for i in range(_SLOT):
-                    ints[c + i] += other_ints[c + i]
             for i in (_REQUESTS, _INPUT, _OUTPUT):
                 ints[h + i] += other_ints[h + i]
             self._rebuild(w)

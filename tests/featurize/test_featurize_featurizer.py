@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 
 import pytest
 
 from guard.featurize import Featurizer, estimate_tokens, hamming
+from guard.featurize.featurizer import _rank
 from guard.featurize.lsh import BAND_INDEX_SHIFT
 from guard.models import Api, Features, PromptRequest, Turn
 
@@ -295,6 +297,64 @@ def test_caches_stay_bounded_in_entries_and_bytes() -> None:
     for i in range(500):
         featurizer.featurize_text(f"topic{i} subject{i} {blob[i:]}")
     assert featurizer.featurize_text(f"decode this {blob} please") == first
-    for cache in (featurizer._tokens, featurizer._units):
-        assert len(cache) <= 64
+    featurizer.featurize_text(f"Übersetze {blob} bitte")  # the non-ASCII word cache too
+    for cache in (featurizer._tokens, featurizer._words, featurizer._units):
+        assert 0 < len(cache) <= 64
         assert all(len(key) <= 64 for key in cache)
+
+
+def test_a_repeated_term_can_outweigh_a_heavier_single_one(featurizer: Featurizer) -> None:
+    # Salience: len - 1 for unknown words, x2 at three occurrences: 6 * 2 > 11.
+    heavy, light = "zqxvbnmrtkpl", "zqxvbnm"
+    cell = featurizer.featurize_text(f"{heavy} {light} {light} {light}").cell
+    assert cell == featurizer.featurize_text(light).cell
+    assert featurizer.featurize_text(f"{heavy} {light} {light}").cell == (
+        featurizer.featurize_text(heavy).cell  # 6 * 1.5 < 11
+    )
+
+
+def test_long_prompts_read_only_the_terms_they_need() -> None:
+    """Piecewise splitting gives exactly the first max_terms terms of the capped words."""
+    featurizer = Featurizer(max_terms=16)  # word cap: first 48 and last 16 words
+    words = [f"w{i}rd" for i in range(40)]
+    cases = [
+        " ".join(words),  # enough terms early
+        " ".join(["the of and"] * 30 + words),  # stop words first: more pieces
+        " ".join(["the. of! and?"] * 40 + words),  # past the word cap: the exact path
+        "Why? " * 100,  # no terms at all
+    ]
+    for text in cases:
+        seq, tokens, _ = featurizer._read(text)
+        plain = [t for t in text.lower().replace(".", " ").replace("!", " ").split()]
+        plain = [w.strip("?") for w in plain]
+        capped = plain[:48] + plain[-16:] if len(plain) > 64 else plain
+        expected = [featurizer._tokens[w.encode()] for w in capped]
+        assert seq == [t for t in expected if t is not None][:16]
+        assert seq or tokens  # a prompt without terms keeps its tokens for the fallback
+
+
+def test_template_reads_the_same_tokens_whatever_the_path(featurizer: Featurizer) -> None:
+    texts = [
+        "Explain photosynthesis in detail, with examples.",
+        "What is the capital of France? Answer briefly.",
+        'Translate "good morning" into French.',  # masked: read separately
+        "Summarize this:\n\n" + "word " * 50,  # a pasted paragraph: read separately
+        " ".join(f"topic{i} of the day." for i in range(60)),  # head and tail only
+    ]
+    assert featurizer._read(texts[0])[2] is not None
+    assert featurizer._read(texts[2])[2] is not None  # passed, but not used: quotes are masked
+    for text in texts:
+        whole = featurizer._read(text)[2]
+        assert whole is None or featurizer._template(text, whole) == featurizer._template(
+            text, None
+        )
+
+
+def test_rank_orders_like_weight_then_smaller_hash() -> None:
+    rng = random.Random(5)
+    weights = [0.0, 0.25, 0.35 * 6, 0.6 * 3.5, 2.1, 3.0, 11.0, 1e-300, 5e300]
+    pairs = [(rng.choice(weights), rng.getrandbits(64)) for _ in range(400)]
+    pairs += [(2.1, 0), (2.1, MASK64), (0.0, 0)]
+    by_rank = sorted(pairs, key=lambda p: _rank(*p))
+    assert by_rank == sorted(pairs, key=lambda p: (p[0], -p[1]))
+    assert all(_rank(w, h) & MASK64 == MASK64 ^ h for w, h in pairs)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from guard.featurize.normalize import (
     LITERAL_WORDS,
+    _segments,
+    ascii_tokens,
     ascii_words,
     clip,
     fold,
@@ -12,6 +17,7 @@ from guard.featurize.normalize import (
     skeleton,
     split_spaceless,
     stem,
+    template_key,
     words,
 )
 from guard.featurize.words import COMMON_WORDS, GENERIC_WORDS, STOP_WORDS
@@ -140,3 +146,40 @@ def test_skeleton_masks_pasted_documents() -> None:
 def test_skeleton_of_empty_and_symbol_only_text() -> None:
     assert skeleton("") == ((), (), 0)
     assert skeleton("?!... ---") == ((), (), 0)
+
+
+def test_ascii_tokens_keep_case_and_mark_sentence_ends() -> None:
+    text = "Why don't my_var & X-ray 3.14 work?\nSee: foo.bar!"
+    tokens = ascii_tokens(text)
+    assert tokens[:4] == [b"Why", b"don", b"t", b"my"]
+    assert tokens.count(b".") == 5  # "3.14", "?", newline, "foo.bar", "!"
+    assert [t.lower() for t in tokens if t != b"."] == ascii_words(text.lower())
+
+
+def test_segments_cut_like_one_regex_split() -> None:
+    """Two fast searches merged give exactly what ``re.split`` of the joint pattern gives."""
+    joint = re.compile(r"\n[ \t]*\n|:[ \t]*\n")
+    rng = random.Random(2)
+    parts = ["\n", ":", " ", "\t", "a", "b c", ": ", "\n\n", " \n", ":\n", "\t\n", "x:"]
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 30)))
+        assert _segments(text) == joint.split(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Explain photosynthesis in detail, step by step.",
+        "What is the capital of Peru?",
+        'Translate "thank you" to French for Bob.',
+        "Summarize the following article:\n\n" + "alpha beta gamma " * 30 + "\n\nBe brief.",
+        " ".join(f"Topic {i} of the general theory." for i in range(40)),
+    ],
+)
+def test_template_key_is_the_frame_or_the_masked_text(text: str) -> None:
+    frame, masked, literals = skeleton(text)
+    expected = "\x01" + " ".join(frame) if literals >= 4 else "\x02" + " ".join(masked)
+    assert template_key(text) == expected
+    if text.isascii():  # the caller's tokens give the same key
+        assert template_key(text, tokens=ascii_tokens(text)) == expected

@@ -56,3 +56,17 @@ def test_empty_simhash_is_zero_and_hamming_counts_bits() -> None:
     assert simhash([]) == 0
     assert hamming(0, MASK64) == 64
     assert hamming(0b1011, 0b0001) == 2
+
+
+def test_weighted_spreads_carry_their_total_and_rank_by_tag() -> None:
+    lanes = Lanes(1000)
+    rng = random.Random(9)
+    features = [(rng.getrandbits(64), rng.randint(1, 31), tag) for tag in range(1, 30)]
+    rng.shuffle(features)
+    weighted = [lanes.weighted(lanes.spread(h), w, tag) for h, w, tag in features]
+    acc = sum(weighted)
+    total = sum(w for _, w, _ in features)
+    assert lanes.count(acc) == total
+    assert lanes.majority(acc, total) == naive_simhash([(h, w) for h, w, _ in features])
+    assert lanes.tag(max(weighted)) == 29  # the largest tag wins ``max``
+    assert lanes.tag(lanes.weighted(lanes.spread(MASK64), 31, 12345)) == 12345

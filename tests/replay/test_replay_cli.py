@@ -43,7 +43,7 @@ def test_replay_writes_json_and_html(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["keys"]["sk-sweep"]["first_flagged"] == 6
     assert report["policy"]["path"] == str(policy)
-    assert (tmp_path / "report.html").read_text().count("<svg") == 3
+    assert (tmp_path / "report.html").read_text().count("<svg") >= 3
 
 
 def test_replay_prints_json_without_an_output_file(tmp_path: Path) -> None:

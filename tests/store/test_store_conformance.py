@@ -12,7 +12,11 @@ import pytest
 from guard.models import RateResult, WindowCounts
 from guard.store import Observation, RateLimit, SketchSpec, Store, Window, open_store
 
-STORE_URLS = [pytest.param("memory://?max_keys=1000", id="memory")]
+STORE_URLS = [
+    pytest.param("memory://?max_keys=1000", id="memory"),
+    # A real server (see the redis fixtures in tests/conftest.py), with a prefix of its own.
+    pytest.param("redis://", id="redis"),
+]
 
 HOUR = Window("hour", 3600, 4)  # 900 s buckets: a count covers 3600 to 4500 s
 DAY = Window("day", 86400, 6)
@@ -22,7 +26,10 @@ T0 = 1_764_201_600.0  # a bucket boundary of both windows
 
 @pytest.fixture(params=STORE_URLS)
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    s = open_store(request.param)
+    url: str = request.param
+    if url == "redis://":
+        url = request.getfixturevalue("redis_store_url") + "&max_keys=1000"
+    s = open_store(url)
     try:
         yield s
     finally:

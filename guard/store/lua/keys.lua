@@ -1,5 +1,6 @@
 -- keys(limit): up to limit tracked keys, most recently active first, as of the caller's
--- clock. Keys found expired (or gone with their TTL) are dropped from the index on the way.
+-- clock. Keys whose data is gone with its TTL leave the index on the way; expired ones are
+-- only skipped (a later call may bring an earlier time, as in the memory store).
 -- ARGV: prefix, clock, limit.
 local P, clock, limit = arg(), num(), num()
 
@@ -14,15 +15,15 @@ while #out < limit do
   end
   for _, key in ipairs(batch) do
     local entry = read_entry(key_base(P, key))
-    if not entry or is_expired(entry, clock) then
+    if not entry then
       stale[#stale + 1] = key
-    elseif #out < limit then
+    elseif #out < limit and not is_expired(entry, clock) then
       out[#out + 1] = key
     end
   end
   start = start + page
 end
-for _, key in ipairs(stale) do
-  purge(P, key)
+if #stale > 0 then
+  redis.call('ZREM', index, unpack(stale))
 end
 return out

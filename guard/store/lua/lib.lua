@@ -84,10 +84,14 @@ end
 
 -- Make bucket E the newest of window hash wh (S slots), emptying the slots that fall out.
 -- A time before the newest bucket counts in the newest bucket, as in guard.sketches.windows.
-local function advance(wh, S, E)
+-- Reads slide windows too (not creating any), as the memory store's do: the newest bucket is
+-- the latest one any call asked about.
+local function advance(wh, S, E, create)
   local cur = tonumber(redis.call('HGET', wh, 'e'))
   if cur == nil then
-    redis.call('HSET', wh, 'e', E)
+    if create then
+      redis.call('HSET', wh, 'e', E)
+    end
     return E
   end
   if E <= cur then
@@ -112,6 +116,7 @@ end
 
 -- One window's live slots as of bucket E: totals and the HyperLogLogs of slots with requests.
 local function scan_window(wh, S, E)
+  advance(wh, S, E, false)
   local f = hash_map(redis.call('HGETALL', wh))
   local r, i, o, hlls = 0, 0, 0, {}
   local newest = tonumber(f.e)
@@ -168,20 +173,54 @@ local function counts(P, base, spec)
   return out
 end
 
-local function add(base, spec, cell, tokens)
+-- Count one request in every window and return their counts as counts() would, in as few
+-- calls as the hot path allows: one read of the window, then only what changes. A slot's
+-- HyperLogLog exists exactly when the slot has requests, and a window's TTL only needs
+-- renewing when a new slot starts (it then outlives every live slot).
+local function add(P, base, spec, cell, tokens)
+  local out = {}
   for w = 1, #spec.slots do
     local wh = base .. ':w' .. w
-    local S = spec.slots[w]
-    local s = advance(wh, S, spec.epoch[w]) % S
-    local hll = wh .. ':' .. s
-    redis.call('PFADD', hll, cell)
-    redis.call('HINCRBY', wh, 'r' .. s, 1)
-    if tokens ~= 0 then
-      redis.call('HINCRBY', wh, 'i' .. s, tokens)
+    local S, E = spec.slots[w], spec.epoch[w]
+    local f = hash_map(redis.call('HGETALL', wh))
+    local cur = tonumber(f.e)
+    if cur == nil then
+      cur = E
+    elseif E > cur then
+      for e = cur + 1, math.min(E, cur + S) do
+        local s = e % S
+        if f['r' .. s] or f['i' .. s] or f['o' .. s] then
+          redis.call('HDEL', wh, 'r' .. s, 'i' .. s, 'o' .. s)
+          f['r' .. s], f['i' .. s], f['o' .. s] = nil, nil, nil
+        end
+        redis.call('DEL', wh .. ':' .. s)
+      end
+      cur = E
     end
-    redis.call('PEXPIRE', wh, spec.ttl[w])
-    redis.call('PEXPIRE', hll, spec.ttl[w])
+    local s = cur % S
+    local hll = wh .. ':' .. s
+    local before = tonumber(f['r' .. s]) or 0
+    local r, i = before + 1, (tonumber(f['i' .. s]) or 0) + tokens
+    f['r' .. s], f['i' .. s] = r, i
+    redis.call('PFADD', hll, cell)
+    redis.call('HSET', wh, 'e', cur, 'r' .. s, r, 'i' .. s, i)
+    if before == 0 then
+      redis.call('PEXPIRE', wh, spec.ttl[w])
+      redis.call('PEXPIRE', hll, spec.ttl[w])
+    end
+    local tr, ti, to, hlls = 0, 0, 0, {}
+    for slot = 0, S - 1 do
+      local rs = tonumber(f['r' .. slot]) or 0
+      tr = tr + rs
+      ti = ti + (tonumber(f['i' .. slot]) or 0)
+      to = to + (tonumber(f['o' .. slot]) or 0)
+      if rs > 0 then
+        hlls[#hlls + 1] = wh .. ':' .. slot
+      end
+    end
+    out[w] = {math.min(pfcount(P, hlls), tr), tr, ti, to}
   end
+  return out
 end
 
 -- Add src's live buckets to dst's, slot by slot: registers by PFMERGE, counters by sum.
@@ -193,7 +232,7 @@ local function merge_windows(dst, src, spec)
     if se ~= nil then
       local S = spec.slots[w]
       local dh = dst .. ':w' .. w
-      local E = advance(dh, S, math.max(se, spec.epoch[w]))
+      local E = advance(dh, S, math.max(se, spec.epoch[w]), true)
       for s = 0, S - 1 do
         if se - ((se - s) % S) > E - S then
           local r = tonumber(f['r' .. s]) or 0

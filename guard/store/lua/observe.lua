@@ -35,8 +35,7 @@ else
   root = root_of(P, key, spec.horizon_ms)
 end
 
-add(base, spec, cell, tokens)
-local windows = counts(P, base, spec)
+local windows = add(P, base, spec, cell, tokens)
 if #new > 0 then
   store_tats(base, tats, new, now)
 end
@@ -59,9 +58,8 @@ if root then
       drop_windows(cb, g[2] or nil)
       redis.call('HSET', cb, 'l', spec.layout)
     end
-    add(cb, spec, cell, tokens)
     redis.call('PEXPIRE', cb, spec.horizon_ms)
-    campaign = {root, size, counts(P, cb, spec)}
+    campaign = {root, size, add(P, cb, spec, cell, tokens)}
   end
 end
 

@@ -17,7 +17,7 @@ if output ~= 0 then
   for w = 1, #spec.slots do
     local wh = base .. ':w' .. w
     local S = spec.slots[w]
-    redis.call('HINCRBY', wh, 'o' .. (advance(wh, S, spec.epoch[w]) % S), output)
+    redis.call('HINCRBY', wh, 'o' .. (advance(wh, S, spec.epoch[w], true) % S), output)
     redis.call('PEXPIRE', wh, spec.ttl[w])
   end
 end
