@@ -5,10 +5,12 @@ share gives it away: the prompt template their scripts fill in, the system promp
 and the address range they run from. Each such value becomes a link feature; the store joins
 keys that share one (union-find) and counts the campaign's union coverage, so the scoring can
 judge the group as a whole. Linking alone accuses nobody: an organisation's developers share a
-client and a range too, and their campaign covers one narrow subject.
+system prompt too, and their campaign covers one narrow subject.
 
 Only values specific enough to mean "the same operator" link keys: short prompts and stock
-system prompts ("You are a helpful assistant.") are shared by strangers and are left out.
+system prompts ("You are a helpful assistant.") are shared by strangers and are left out, and
+so are client fingerprints and address ranges: thousands of strangers share a popular SDK
+behind one carrier NAT, and a link through them would merge everyone into one campaign.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import re
 import mmh3
 
 from guard.models import Features, Identity, PromptRequest
-from guard.profile import network_of
 
 __all__ = ["link_features"]
 
@@ -41,7 +42,4 @@ def link_features(
     system = request.system.strip()
     if len(system) >= _MIN_SYSTEM and not _STOCK_SYSTEM.match(system[:300]):
         links.append(f"s{mmh3.hash64(system, 0x5EED, signed=False)[0] & 0xFFFFFFFFFFFF:x}")
-    if identity.has_key:
-        where = network_of(identity.ip)
-        links.append(f"n{mmh3.hash(identity.client + '|' + where, 0x5EED, signed=False):x}")
     return tuple(links)

@@ -256,4 +256,3 @@ def _check(config: ServeConfig) -> None:
                 f"{where}: the upstream must be 'mock' or an http(s) base URL such as "
                 f"http://127.0.0.1:9000, not {upstream!r}."
             )
-

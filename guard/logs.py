@@ -14,12 +14,11 @@ import logging
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
 __all__ = ["LOG_FORMATS", "LOG_LEVELS", "JsonFormatter", "configure_logging"]
 
-LogFormat = Literal["json", "text"]
-LOG_FORMATS: tuple[LogFormat, ...] = ("json", "text")
+LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -67,7 +66,7 @@ def _timestamp(created: float) -> str:
 
 
 def configure_logging(
-    level: str = "info", fmt: LogFormat = "json", *, stream: TextIO | None = None
+    level: str = "info", fmt: str = "json", *, stream: TextIO | None = None
 ) -> logging.Handler:
     """Send every logger's records (guard's and uvicorn's) to ``stream`` in ``fmt``.
 

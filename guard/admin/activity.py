@@ -74,7 +74,7 @@ class Series:
 
     def points_list(self) -> list[list[float]]:
         """``[[t, value], ...]`` oldest first (JSON-ready)."""
-        return [[round(t, 3), v] for t, v in zip(self._t, self._v)]
+        return [[round(t, 3), v] for t, v in zip(self._t, self._v, strict=True)]
 
     def __len__(self) -> int:
         return len(self._t)
@@ -254,9 +254,7 @@ class Activity:
         size = _RECORD.size
         out = []
         for offset in range(len(ring) - size, -1, -size):
-            ts, score, coverage, action, enforced, rule, reasons = _RECORD.unpack_from(
-                ring, offset
-            )
+            ts, score, coverage, action, enforced, rule, reasons = _RECORD.unpack_from(ring, offset)
             out.append(
                 Record(
                     ts,
@@ -272,9 +270,7 @@ class Activity:
 
     def top_keys(self, n: int = 10) -> list[tuple[str, KeyActivity]]:
         """The ``n`` most suspicious keys (by last score, then coverage)."""
-        return heapq.nlargest(
-            n, self.items(), key=lambda item: (item[1].score, item[1].coverage)
-        )
+        return heapq.nlargest(n, self.items(), key=lambda item: (item[1].score, item[1].coverage))
 
     def timeline(self, now: float | None = None) -> dict[str, Any]:
         """Applied actions per bucket, oldest first, zero-filled over the last buckets."""

@@ -72,7 +72,9 @@ class AdminApp:
             return
         responder = _Responder(send, head=scope["method"] == "HEAD")
         if scope["method"] not in ("GET", "HEAD"):
-            await responder.error(405, "Only GET and HEAD are allowed here.", [("allow", "GET, HEAD")])
+            await responder.error(
+                405, "Only GET and HEAD are allowed here.", [("allow", "GET, HEAD")]
+            )
             return
         path: str = scope["path"].removeprefix(PREFIX)
         if path == "/health":

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from guard.pipeline import Inspection
     from guard.policy import Policy
 
-__all__ = ["CONTENT_TYPE", "Metrics"]
+__all__ = ["CONTENT_TYPE", "Metrics", "forget_dead_workers"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -172,6 +172,35 @@ class Metrics:
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             return generate_latest(registry)
         return generate_latest(self.registry)
+
+
+def forget_dead_workers() -> None:
+    """Drop the live gauges of worker processes that are gone (uvicorn restarts workers on
+    SIGHUP), so ``guard_policy_info`` lists the running workers' policies only."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        return
+    from prometheus_client import multiprocess
+
+    for name in os.listdir(path):
+        if not (name.startswith("gauge_live") and name.endswith(".db")):
+            continue
+        try:
+            pid = int(name[: -len(".db")].rsplit("_", 1)[1])
+        except (IndexError, ValueError):
+            continue
+        if not _alive(pid):
+            multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -51,13 +51,11 @@ async def keys(pipeline: Pipeline, activity: Activity, limit: int) -> dict[str, 
     now = pipeline.clock()
     ids = await pipeline.store.keys(limit)
     entries = await asyncio.gather(*(_entry(pipeline, activity, k, now) for k in ids))
-    found = {k: e for k, (e, _) in zip(ids, entries) if e is not None}
+    found = {k: e for k, (e, _) in zip(ids, entries, strict=True) if e is not None}
     return {"window": activity.window, "count": len(found), "keys": found}
 
 
-async def key_detail(
-    pipeline: Pipeline, activity: Activity, key_id: str
-) -> dict[str, Any] | None:
+async def key_detail(pipeline: Pipeline, activity: Activity, key_id: str) -> dict[str, Any] | None:
     """One key's entry, its windows, latest signals and recent decisions; None if unknown."""
     entry, state = await _entry(pipeline, activity, key_id, pipeline.clock())
     if entry is None:
@@ -68,10 +66,7 @@ async def key_detail(
         {name: _counts(counts) for name, counts in state.windows.items()} if state else {}
     )
     entry["signals"] = (
-        [
-            {"name": s.name, "value": round(s.value, 4), "reason": s.reason}
-            for s in local.signals
-        ]
+        [{"name": s.name, "value": round(s.value, 4), "reason": s.reason} for s in local.signals]
         if local is not None
         else []
     )

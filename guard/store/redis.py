@@ -55,7 +55,6 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.typing import EncodableT
 
 from guard.errors import StoreError
 from guard.models import CampaignState, KeyState, RateResult, WindowCounts
@@ -83,9 +82,10 @@ _PASSED = (
     "ssl_check_hostname",
     "ssl_keyfile",
 )
-_NEVER = "-1e308"  # the clock before any call: nothing is judged expired yet
+_NEVER = -1e308  # the clock before any call: nothing is judged expired yet
 
 T = TypeVar("T")
+Args = list[Any]  # a script's arguments, sent as one JSON array
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +109,13 @@ class _Layout:
     """What the scripts need to know of a spec, computed once per spec."""
 
     tag: str  # "<fingerprint>;<slots>,...": a key's windows are reset when it changes
-    horizon: str
+    horizon: float
     names: tuple[str, ...]
     index: Mapping[str, int]  # window name -> its number in the scripts (from 1)
     windows: tuple[tuple[int, int, float], ...]  # (slots, TTL in ms, bucket seconds)
 
-    def args(self, now: float) -> list[EncodableT]:
-        out: list[EncodableT] = [self.tag, self.horizon, len(self.windows)]
+    def args(self, now: float) -> Args:
+        out: Args = [self.tag, self.horizon, len(self.windows)]
         for slots, ttl, bucket in self.windows:
             out += (slots, ttl, int(now // bucket))  # as guard.sketches.windows numbers them
         return out
@@ -132,7 +132,7 @@ def _layout(spec: SketchSpec) -> _Layout:
     slots = [w.buckets + 1 for w in spec.windows]
     return _Layout(
         tag=f"{fingerprint};{','.join(map(str, slots))}",
-        horizon=repr(float(spec.horizon)),
+        horizon=float(spec.horizon),
         names=tuple(w.name for w in spec.windows),
         index={w.name: i for i, w in enumerate(spec.windows, 1)},
         windows=tuple(
@@ -140,10 +140,6 @@ def _layout(spec: SketchSpec) -> _Layout:
             for n, w in zip(slots, spec.windows, strict=True)
         ),
     )
-
-
-def _time(now: float) -> str:
-    return repr(float(now))
 
 
 def _rate(reply: Sequence[Any]) -> RateResult:
@@ -243,36 +239,26 @@ class RedisStore(Store):
         lay = _layout(spec)
         now = obs.now
         limits = obs.rate_limits
-        args: list[EncodableT] = [
-            self.prefix,
-            key,
-            self._tick(now),
-            str(obs.cell),
-            obs.input_tokens,
-            spec.ring,
-            obs.record,
-            self.max_keys,
-            self._max_campaigns,
-            *lay.args(now),
-            len(limits),
-        ]
+        args: Args = [self.prefix, key, self._tick(now), str(obs.cell), obs.input_tokens]
+        args += (spec.ring, self.max_keys, self._max_campaigns, *lay.args(now), len(limits))
         for limit in limits:
             peek(None, now, limit)  # raises ValueError for a limit nothing can pass, as memory
-            args += (limit.name, repr(limit.interval), limit.burst)
+            args += (limit.name, limit.interval, limit.burst)
         args.append(len(obs.links))
         args.extend(obs.links)
-        rates, windows, recent, campaign = await self._run("observe", self._base(key), args)
+        reply = await self._run("observe", self._base(key), args, obs.record)
+        rates, windows, campaign = json.loads(reply[0])
         return KeyState(
             windows=lay.counts(windows),
-            rates={limit.name: _rate(r) for limit, r in zip(limits, rates, strict=True)},
-            recent=tuple(recent),
+            rates={limit.name: _rate(r) for limit, r in zip(limits, rates or (), strict=True)},
+            recent=tuple(reply[1:]),
             campaign=self._campaign(campaign, lay),
         )
 
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         peek(None, now, limit)
-        args: list[EncodableT] = [self.prefix, key, self._tick(now), self.max_keys]
-        args += (limit.name, repr(limit.interval), limit.burst)
+        args: Args = [self.prefix, key, self._tick(now), self.max_keys]
+        args += (limit.name, limit.interval, limit.burst)
         return _rate(await self._run("rate", self._base(key), args))
 
     async def record(
@@ -286,7 +272,7 @@ class RedisStore(Store):
     ) -> None:
         lay = _layout(spec)
         items = list(meta.items()) if meta else []
-        args: list[EncodableT] = [self.prefix, key, self._tick(now), self.max_keys, MAX_META]
+        args: Args = [self.prefix, key, self._tick(now), self.max_keys, MAX_META]
         args += lay.args(now)
         args += (output_tokens, len(items))
         for name, value in items:
@@ -295,14 +281,14 @@ class RedisStore(Store):
 
     async def state(self, key: str, now: float, spec: SketchSpec) -> KeyState | None:
         lay = _layout(spec)
-        args: list[EncodableT] = [self.prefix, key, self._tick(now), *lay.args(now)]
+        args: Args = [self.prefix, key, self._tick(now), *lay.args(now)]
         reply = await self._run("state", self._base(key), args)
         if reply is None:
             return None
-        windows, recent, campaign = reply
+        windows, campaign = json.loads(reply[0])
         return KeyState(
             windows=lay.counts(windows),
-            recent=tuple(recent),
+            recent=tuple(reply[1:]),
             campaign=self._campaign(campaign, lay),
         )
 
@@ -318,8 +304,7 @@ class RedisStore(Store):
         tick = self._tick(now)
         if not unique:
             return 0
-        args: list[EncodableT] = [self.prefix, tick, *lay.args(now), number, len(unique)]
-        args.extend(unique)
+        args: Args = [self.prefix, tick, *lay.args(now), number, len(unique), *unique]
         return int(await self._run("union", (), args))
 
     async def campaigns(
@@ -329,14 +314,14 @@ class RedisStore(Store):
         tick = self._tick(now)
         if limit <= 0:
             return []
-        args: list[EncodableT] = [self.prefix, tick, *lay.args(now), limit]
-        found = await self._run("campaigns", (), args)
+        args: Args = [self.prefix, tick, *lay.args(now), limit]
+        found = json.loads(await self._run("campaigns", (), args)) or ()
         return [c for reply in found if (c := self._campaign(reply, lay)) is not None]
 
     async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
         lay = _layout(spec)
-        args: list[EncodableT] = [self.prefix, key, self._tick(now), *lay.args(now)]
-        return self._campaign(await self._run("campaign_of", (), args), lay)
+        args: Args = [self.prefix, key, self._tick(now), *lay.args(now)]
+        return self._campaign(json.loads(await self._run("campaign_of", (), args)), lay)
 
     async def meta(self, key: str) -> dict[str, Any] | None:
         flat = await self._run("meta", self._base(key), [self._clock_arg()])
@@ -364,25 +349,27 @@ class RedisStore(Store):
     def _base(self, key: str) -> tuple[str]:
         return (f"{{{self.prefix}:k:{key}}}",)
 
-    def _tick(self, now: float) -> str:
+    def _tick(self, now: float) -> float:
+        now = float(now)
         if now > self._clock:
             self._clock = now
-        return _time(now)
+        return now
 
-    def _clock_arg(self) -> str:
-        return _time(self._clock) if self._clock > -math.inf else _NEVER
+    def _clock_arg(self) -> float:
+        return self._clock if self._clock > -math.inf else _NEVER
 
     def _campaign(self, reply: Sequence[Any], lay: _Layout) -> CampaignState | None:
         if not reply:
             return None
         root, size, windows = reply
-        return CampaignState(campaign_id(root.decode()), int(size), lay.counts(windows))
+        return CampaignState(campaign_id(root), int(size), lay.counts(windows))
 
-    async def _run(self, name: str, keys: Sequence[str], args: Sequence[EncodableT]) -> Any:
+    async def _run(self, name: str, keys: Sequence[str], args: Args, *binary: bytes) -> Any:
         """Run a script within the timeout; every failure becomes a :class:`StoreError`."""
         script = _script(name)
+        encoded = json.dumps(args, ensure_ascii=False, separators=(",", ":"))
         try:
-            return await _within(self.timeout, self._eval(script, keys, args))
+            return await _within(self.timeout, self._eval(script, keys, encoded, binary))
         except (TimeoutError, RedisTimeoutError) as exc:
             raise StoreError(
                 f"Redis at {self._where} did not answer {name} within {self.timeout:g} s: "
@@ -398,9 +385,11 @@ class RedisStore(Store):
         except (RedisError, OSError) as exc:
             raise StoreError(f"Redis at {self._where} failed during {name}: {exc}") from exc
 
-    async def _eval(self, script: _Script, keys: Sequence[str], args: Sequence[EncodableT]) -> Any:
+    async def _eval(
+        self, script: _Script, keys: Sequence[str], args: str, binary: Sequence[bytes]
+    ) -> Any:
         client = self._client
         try:
-            return await client.evalsha(script.sha, len(keys), *keys, *args)
+            return await client.evalsha(script.sha, len(keys), *keys, args, *binary)
         except NoScriptError:  # a restarted or flushed Redis: EVAL caches the script again
-            return await client.eval(script.source, len(keys), *keys, *args)
+            return await client.eval(script.source, len(keys), *keys, args, *binary)

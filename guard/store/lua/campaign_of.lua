@@ -1,10 +1,10 @@
 -- campaign_of(key, now, spec): the campaign the key belongs to, counting nothing.
--- ARGV: prefix, key, now, spec block. Returns {} or {root, members, windows}.
+-- Arguments: prefix, key, now, spec block. Returns JSON: {} or [root, members, windows].
 local P, key, now = arg(), arg(), num()
 local spec = read_spec()
 
 local root = root_of(P, key, spec.horizon_ms)
 if not root then
-  return {}
+  return '{}'
 end
-return campaign_at(P, root, spec)
+return cjson.encode(campaign_at(P, root, spec))

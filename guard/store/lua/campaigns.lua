@@ -1,5 +1,5 @@
 -- campaigns(now, spec, limit): up to limit campaigns of two or more keys, largest first.
--- ARGV: prefix, now, spec block, limit. Returns a list of {root, members, windows}.
+-- Arguments: prefix, now, spec block, limit. Returns JSON: a list of [root, members, windows].
 local P, now = arg(), num()
 local spec = read_spec()
 local limit = num()
@@ -25,4 +25,4 @@ end
 if #stale > 0 then
   redis.call('ZREM', index, unpack(stale))
 end
-return out
+return cjson.encode(out)

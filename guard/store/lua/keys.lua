@@ -1,7 +1,7 @@
 -- keys(limit): up to limit tracked keys, most recently active first, as of the caller's
 -- clock. Keys whose data is gone with its TTL leave the index on the way; expired ones are
 -- only skipped (a later call may bring an earlier time, as in the memory store).
--- ARGV: prefix, clock, limit.
+-- Arguments: prefix, clock, limit.
 local P, clock, limit = arg(), num(), num()
 
 local index = P .. ':keys'

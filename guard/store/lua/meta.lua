@@ -1,5 +1,5 @@
 -- meta(key): the metadata last recorded, oldest written first, as of the caller's clock.
--- KEYS[1]: the key's base. ARGV: clock. Returns a flat list of names and JSON values.
+-- KEYS[1]: the key's base. Arguments: clock. Returns a flat list of names and JSON values.
 local base = KEYS[1]
 local clock = num()
 

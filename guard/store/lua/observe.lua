@@ -1,11 +1,11 @@
 -- observe(key, observation, spec): one request, counted in one round trip.
--- KEYS[1]: the key's base. ARGV: prefix, key, now, cell, input tokens, ring size, record,
--- max keys, max campaigns, spec block, then the rate limits (count, then name, interval,
--- burst each) and the link features (count, then each).
--- Returns {rates, windows, recent, campaign}.
+-- KEYS[1]: the key's base. Arguments: prefix, key, now, cell, input tokens, ring size, max
+-- keys, max campaigns, spec block, then the rate limits (count, then name, interval, burst
+-- each) and the link features (count, then each); ARGV[2]: the ring record.
+-- Returns {JSON {rates, windows, campaign}, recent records...}.
 local base = KEYS[1]
 local P, key, now = arg(), arg(), num()
-local cell, tokens, ring, record = arg(), num(), num(), arg()
+local cell, tokens, ring, record = arg(), num(), num(), ARGV[2]
 local max_keys, max_camps = num(), num()
 local spec = read_spec()
 local limits = {}
@@ -64,4 +64,8 @@ if root then
 end
 
 expire_entry(base, spec.horizon, tats, now)
-return {rates, windows, recent, campaign}
+local reply = {cjson.encode({rates, windows, campaign})}
+for _, r in ipairs(recent) do
+  reply[#reply + 1] = r
+end
+return reply

@@ -1,5 +1,5 @@
 -- rate(key, limit, now): check and consume one request against one GCRA limit.
--- KEYS[1]: the key's base. ARGV: prefix, key, now, max keys, name, interval, burst.
+-- KEYS[1]: the key's base. Arguments: prefix, key, now, max keys, name, interval, burst.
 -- Returns {allowed, retry_after, remaining}.
 local base = KEYS[1]
 local P, key, now, max_keys = arg(), arg(), num(), num()

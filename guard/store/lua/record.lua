@@ -1,5 +1,5 @@
 -- record(key, now, spec, output tokens, meta): account for a finished response.
--- KEYS[1]: the key's base. ARGV: prefix, key, now, max keys, max meta, spec block, output
+-- KEYS[1]: the key's base. Arguments: prefix, key, now, max keys, max meta, spec block, output
 -- tokens, then the metadata (count, then name and JSON value each).
 local base = KEYS[1]
 local P, key, now, max_keys, max_meta = arg(), arg(), num(), num(), num()

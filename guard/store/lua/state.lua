@@ -1,6 +1,6 @@
 -- state(key, now, spec): the key's windows, ring and campaign, counting nothing.
--- KEYS[1]: the key's base. ARGV: prefix, key, now, spec block.
--- Returns nil for a key not tracked, else {windows, recent, campaign}.
+-- KEYS[1]: the key's base. Arguments: prefix, key, now, spec block.
+-- Returns nil for a key not tracked, else {JSON {windows, campaign}, recent records...}.
 local base = KEYS[1]
 local P, key, now = arg(), arg(), num()
 local spec = read_spec()
@@ -21,4 +21,8 @@ local root = root_of(P, key, spec.horizon_ms)
 if root then
   campaign = campaign_at(P, root, spec)
 end
-return {windows, recent, campaign}
+local reply = {cjson.encode({windows, campaign})}
+for _, r in ipairs(recent) do
+  reply[#reply + 1] = r
+end
+return reply

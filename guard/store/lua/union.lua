@@ -1,5 +1,5 @@
 -- union_coverage(keys, window, now, spec): distinct cells of several keys together.
--- ARGV: prefix, now, spec block, window number, then the keys (count, then each).
+-- Arguments: prefix, now, spec block, window number, then the keys (count, then each).
 local P, now = arg(), num()
 local spec = read_spec()
 local w = num()
