@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,112 +21,16 @@ import uvicorn
 from guard.middleware import GuardMiddleware
 from guard.mock import MockUpstream
 from guard.policy.loader import PolicySource
+from guard.simulate.bank import ask, random_subject
+from guard.simulate.phrasing import harvest_suffix
 
 __all__ = ["run_demo"]
 
-# Subjects for the harvesters' sweeps: every domain, one subject each; a real campaign draws
-# from far larger banks (see `guard simulate`).
-SUBJECTS = [
-    "photosynthesis in C4 plants",
-    "the Krebs cycle",
-    "plate tectonics",
-    "black hole evaporation",
-    "the French Revolution's causes",
-    "the fall of the Western Roman Empire",
-    "the Meiji Restoration",
-    "quicksort's worst case",
-    "B-tree insertion",
-    "the CAP theorem",
-    "TCP congestion control",
-    "Rust's borrow checker",
-    "Python's GIL",
-    "garbage collection in the JVM",
-    "the Fourier transform",
-    "eigenvalues of symmetric matrices",
-    "Bayes' theorem",
-    "the central limit theorem",
-    "the Black-Scholes model",
-    "compound interest",
-    "inflation targeting by central banks",
-    "the Treaty of Westphalia",
-    "Kant's categorical imperative",
-    "utilitarianism",
-    "the sonnet form",
-    "impressionist painting",
-    "baroque counterpoint",
-    "the twelve-bar blues",
-    "sourdough fermentation",
-    "the Maillard reaction",
-    "marathon training plans",
-    "the offside rule in football",
-    "the chess Sicilian defence",
-    "type 2 diabetes management",
-    "how vaccines train the immune system",
-    "antibiotic resistance",
-    "CRISPR gene editing",
-    "the greenhouse effect",
-    "ocean acidification",
-    "the water cycle",
-    "nuclear fission reactors",
-    "superconductivity",
-    "quantum entanglement",
-    "special relativity's time dilation",
-    "the Doppler effect",
-    "Ohm's law",
-    "transistor operation",
-    "how GPS computes position",
-    "public-key cryptography",
-    "SQL joins",
-    "database normalization",
-    "the Byzantine generals problem",
-    "gradient descent",
-    "transformer attention",
-    "overfitting in machine learning",
-    "contract law's consideration doctrine",
-    "habeas corpus",
-    "the separation of powers",
-    "supply and demand elasticity",
-    "comparative advantage",
-    "the Marshall Plan",
-    "the Silk Road's trade",
-    "the Ming dynasty's treasure voyages",
-    "the Inca road system",
-    "volcanic eruptions",
-    "hurricane formation",
-    "the nitrogen cycle",
-    "mitosis and meiosis",
-    "the structure of DNA",
-    "protein folding",
-    "neurons and synapses",
-    "sleep cycles",
-    "cognitive dissonance",
-    "Maslow's hierarchy of needs",
-    "the placebo effect",
-    "the Pythagorean theorem",
-    "prime number distribution",
-    "Gödel's incompleteness theorems",
-    "game theory's prisoner's dilemma",
-    "the Monty Hall problem",
-    "linear regression",
-    "photovoltaic cells",
-    "wind turbine aerodynamics",
-    "lithium-ion batteries",
-    "how airplanes generate lift",
-    "rocket staging",
-    "the life cycle of stars",
-    "exoplanet detection",
-    "tidal forces",
-    "the Higgs boson",
-    "entropy",
-]
-SWEEP_TEMPLATES = [
-    "Explain {s} step by step, showing all of your reasoning.",
-    "Give a complete, detailed explanation of {s} with every intermediate step.",
-    "Write a thorough tutorial on {s}. Think step by step.",
-    "What is {s}? Walk me through the reasoning in full detail.",
-]
+SWEEP_SIZE = 300  # a sweep draws this many questions from guard simulate's bank of subjects
+SPEED = 120.0  # the demo's clock runs this much faster than the wall clock
 FLASK_CHAT = [
-    "I'm building a small Flask app for tracking book loans. How should I structure the project folders?",
+    "I'm building a small Flask app for tracking book loans. "
+    "How should I structure the project folders?",
     "Thanks. Where should the SQLAlchemy models go in that layout?",
     "How do I define a Loan model with a foreign key to Book?",
     "Now the Flask route that lists overdue loans - how would I query that?",
@@ -221,10 +126,8 @@ async def _focused_anthropic(session: aiohttp.ClientSession, base: str, client: 
 async def _sweeper(
     session: aiohttp.ClientSession, base: str, client: _Client, rng: random.Random
 ) -> None:
-    subjects = SUBJECTS[:]
-    rng.shuffle(subjects)
-    for subject in subjects:
-        prompt = rng.choice(SWEEP_TEMPLATES).format(s=subject)
+    for _ in range(SWEEP_SIZE):
+        prompt = f"{ask(rng, random_subject(rng))} {harvest_suffix(rng)}"
         await _openai_chat(session, base, client, [{"role": "user", "content": prompt}])
 
 
@@ -238,6 +141,21 @@ async def _burst(session: aiohttp.ClientSession, base: str, client: _Client) -> 
     )
 
 
+class _TimeLapse:
+    """A clock whose speed can change: real time for a burst, faster for a long stretch."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.start = self.anchor = time.time()
+        self.origin = time.monotonic()
+        self.speed = speed
+
+    def __call__(self) -> float:
+        return self.anchor + (time.monotonic() - self.origin) * self.speed
+
+    def set_speed(self, speed: float) -> None:
+        self.anchor, self.origin, self.speed = self(), time.monotonic(), speed
+
+
 def _free_socket() -> socket.socket:
     # IPPROTO_TCP explicitly: asyncio only disables Nagle on sockets it knows to be TCP.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -249,7 +167,10 @@ def _free_socket() -> socket.socket:
 async def run_demo(*, policy: PolicySource = None, store: str = "memory://", seed: int = 7) -> int:
     """Serve guard on loopback, replay the demo traffic through it, print what happened."""
     rng = random.Random(seed)
-    app = GuardMiddleware(MockUpstream(seed=seed), policy=policy, store=store, secret="demo-secret")
+    clock = _TimeLapse()
+    app = GuardMiddleware(
+        MockUpstream(seed=seed), policy=policy, store=store, secret="demo-secret", clock=clock
+    )
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -268,12 +189,15 @@ async def run_demo(*, policy: PolicySource = None, store: str = "memory://", see
     ]
     try:
         async with aiohttp.ClientSession() as session:
+            await _burst(session, base, clients[3])
+            clock.set_speed(SPEED)
             await asyncio.gather(
                 _focused_openai(session, base, clients[0]),
                 _focused_anthropic(session, base, clients[1]),
                 _sweeper(session, base, clients[2], rng),
-                _burst(session, base, clients[3]),
             )
+        minutes = (clock() - clock.start) / 60
+        print(f"{sum(c.sent for c in clients)} requests over {minutes:.1f} simulated minutes\n")
         await _report(app, clients)
     finally:
         server.should_exit = True
@@ -286,7 +210,10 @@ async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
     pipeline = app.pipeline
     spec = pipeline.policy.sketch_spec()
     now = pipeline.clock()
-    header = f"{'key':<9} {'what it is':<44} {'sent':>4} {'200':>4} {'429':>4} {'403':>4} {'subjects/day':>12} {'score':>5}  first refused  why"
+    header = (
+        f"{'key':<9} {'what it is':<44} {'sent':>4} {'200':>4} {'429':>4} {'403':>4} "
+        f"{'subjects/day':>12} {'score':>5}  first refused  why"
+    )
     print(header)
     print("-" * len(header))
     for client in clients:
@@ -303,7 +230,8 @@ async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
         print(
             f"{client.name:<9} {client.kind:<44} {client.sent:>4} {client.statuses[200]:>4} "
             f"{client.statuses[429]:>4} {client.statuses[403]:>4} "
-            f"{day.distinct_cells if day else 0:>12} {meta.get('score', 0.0):>5.2f}  {first:<13}  {why}"
+            f"{day.distinct_cells if day else 0:>12} {meta.get('score', 0.0):>5.2f}  "
+            f"{first:<13}  {why}"
         )
     print(
         "\nKeys are stored only as keyed hashes (e.g. "

@@ -6,7 +6,7 @@ keep a history. :class:`Activity` listens to the pipeline and keeps, in bounded 
 - per key (the ``max_keys`` most recently seen): its last ``per_key`` decisions, packed into a
   byte ring (22 bytes each), counts of actions, the index of its first flagged request, and its
   coverage over time as a series that halves its resolution whenever it fills up, so it spans
-  the key's whole life in ``points`` samples;
+  the key's whole life in ``points`` samples (32);
 - per campaign (the ``max_campaigns`` most recent): the union coverage over time, likewise;
 - for the whole process: requests by applied action in ``bucket``-second buckets over the last
   ``buckets`` of them (what the dashboard stacks).
@@ -176,7 +176,7 @@ class Activity:
         *,
         max_keys: int = 10_000,
         per_key: int = 20,
-        points: int = 64,
+        points: int = 32,
         max_campaigns: int = 1000,
         bucket: float = 10.0,
         buckets: int = 360,

@@ -16,8 +16,10 @@ The behaviour is the memory store's (:mod:`guard.store.memory`), bucket for buck
   on every per-key Redis key (the horizon, or a window and a bucket for a window's buckets)
   keep Redis' memory bounded in production; the activity index keeps at most ``max_keys``
   keys, evicting the least recently active with their data.
-* ``meta()`` and ``keys()`` take no time: like the memory store they judge expiry by the
-  latest time this instance was given.
+* Reads slide a key's windows to the time they give, as the memory store's do (a request
+  dated before the newest bucket seen counts in that bucket), so every script writes and runs
+  on the primary. ``meta()`` and ``keys()`` take no time: like the memory store they judge
+  expiry by the latest time this instance was given.
 
 Where it differs:
 
@@ -63,7 +65,13 @@ from guard.sketches.windows import layout
 from guard.store.base import Observation, RateLimit, SketchSpec, Store
 from guard.store.memory import MAX_META, campaign_id
 
-__all__ = ["DEFAULT_PREFIX", "DEFAULT_TIMEOUT", "RedisStore"]
+__all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_KEYS",
+    "DEFAULT_PREFIX",
+    "DEFAULT_TIMEOUT",
+    "RedisStore",
+]
 
 DEFAULT_PREFIX = "guard"
 DEFAULT_TIMEOUT = 0.25
@@ -101,7 +109,7 @@ def _script(name: str) -> _Script:
     folder = resources.files("guard.store").joinpath("lua")
     lib = folder.joinpath("lib.lua").read_text("utf-8")
     source = lib + "\n" + folder.joinpath(f"{name}.lua").read_text("utf-8")
-    return _Script(name, source, hashlib.sha1(source.encode()).hexdigest())
+    return _Script(name, source, hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest())
 
 
 @dataclass(frozen=True, slots=True)
