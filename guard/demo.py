@@ -185,7 +185,7 @@ async def run_demo(*, policy: PolicySource = None, store: str = "memory://", see
         _Client("alice", "benign: multi-turn coding project (OpenAI)", "sk-demo-alice"),
         _Client("bob", "benign: multi-turn baking help (Anthropic)", "sk-demo-bob"),
         _Client("sweeper", "harvester: broad step-by-step sweep", "sk-demo-sweeper"),
-        _Client("flood", "abuse: 160 requests at once", "sk-demo-flood"),
+        _Client("flood", "abuse: a script firing all at once", "sk-demo-flood"),
     ]
     try:
         async with aiohttp.ClientSession() as session:

@@ -112,17 +112,18 @@ class _Term:
 
     __slots__ = ("h", "neg_log_u", "spread", "spread_rot", "text", "weight", "weighted")
 
-    def __init__(self, text: str, weight: float, seed: int, lanes: Lanes) -> None:
+    def __init__(self, text: str, weight: float, seed: int, lanes: Lanes, pairs: Lanes) -> None:
         h128 = mmh3.hash128(text, seed)
         h = h128 & MASK64
         self.text = text
         self.h = h
         self.neg_log_u = -math.log(((h128 >> 64) + 0.5) / _TWO_64)
         self.weight = weight
-        self.spread = lanes.spread(h)
-        self.spread_rot = lanes.spread(((h << 17) | (h >> 47)) & MASK64)
         wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
-        self.weighted = lanes.weighted(self.spread, wq, _rank(weight, h))
+        self.weighted = lanes.weighted(lanes.spread(h), wq, _rank(weight, h))
+        # Bigram votes are unweighted counts of at most _BIGRAM_TERMS - 1: byte lanes suffice.
+        self.spread = pairs.spread(h)
+        self.spread_rot = pairs.spread(((h << 17) | (h >> 47)) & MASK64)
 
 
 class _TfFactor(dict[int, float]):
@@ -193,6 +194,7 @@ class Featurizer:
         self._familiar_weight = familiar_weight
         # Each distinct term adds at most _MAX_WQ to a lane, each bigram _BIGRAM_WQ.
         self._lanes = Lanes(max_terms * _MAX_WQ + (_BIGRAM_TERMS - 1) * _BIGRAM_WQ)
+        self._pairs = Lanes(_BIGRAM_TERMS - 1)  # bigram counts, widened to _lanes once
         self._units: _BoundedCache[_Term] = _BoundedCache(self._make_term, cache_size)
         # An ASCII token is at most one term (None: dropped); others may be several.
         self._tokens: _BoundedCache[_Term | None] = _BoundedCache(self._make_ascii_term, cache_size)
@@ -217,7 +219,7 @@ class Featurizer:
 
     def _make_term(self, unit: Token) -> _Term:
         assert isinstance(unit, str)
-        return _Term(unit, self._weight(unit), self._seed, self._lanes)
+        return _Term(unit, self._weight(unit), self._seed, self._lanes, self._pairs)
 
     def _make_ascii_term(self, token: Token) -> _Term | None:
         word = (token.decode("ascii") if isinstance(token, bytes) else token).lower()
@@ -326,7 +328,8 @@ class Featurizer:
             # Ordered bigrams: spread(a) ^ spread(rotl(b)) is the spread of a 64-bit bigram hash.
             # Only among the first terms: the order of a long prompt's opening identifies it.
             head = seq[:_BIGRAM_TERMS]
-            acc += _BIGRAM_WQ * sum(map(xor, map(_spread, head), map(_spread_rot, head[1:])))
+            pairs = sum(map(xor, map(_spread, head), map(_spread_rot, head[1:])))
+            acc += _BIGRAM_WQ * lanes.widen(pairs, self._pairs)
             total += _BIGRAM_WQ * (len(head) - 1)
         return lanes.majority(acc, total)
 
