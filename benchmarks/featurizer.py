@@ -24,31 +24,29 @@ Speed: the median single ``featurize`` call on the 1 KB and 8 KB prompts that
 on English questions, paragraphs, mixed scripts, a clipped 32 KB prompt and never-seen
 words, and three ways to accumulate a 64-bit SimHash. The box's speed is shown as the time
 of ``sum(range(1000))`` so figures can be scaled to another machine. ``--baseline ROOT``
-times the ``guard`` package under ``ROOT`` too (say a ``git worktree`` of an older commit)
-and prints both side by side, alternating runs so that a busy box hits both alike.
+times the ``guard.featurize`` package under ``ROOT`` too (say a ``git worktree`` of an
+older commit), imported next to this one, and prints both side by side; the two run turn
+about, so that a busy box hits both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import itertools
 import json
 import operator
-import os
 import random
 import string
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-# GUARD_BENCH_ROOT: time another checkout's guard package (used by --baseline).
-sys.path.insert(
-    0, os.environ.get("GUARD_BENCH_ROOT") or str(Path(__file__).resolve().parent.parent)
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import mmh3
 
@@ -312,90 +310,132 @@ def random_words(size: int, rng: random.Random) -> str:
     return " ".join(words)[:size]
 
 
-def chat(prompt: str) -> PromptRequest:
+def chat(prompt: str, previous: str = "") -> PromptRequest:
+    turns = (Turn("user", previous), Turn("assistant", "Sure.")) if previous else ()
     return PromptRequest(
-        api=Api.OPENAI, route="openai.chat", prompt=prompt, conversation=(Turn("user", prompt),)
+        api=Api.OPENAI,
+        route="openai.chat",
+        prompt=prompt,
+        conversation=(*turns, Turn("user", prompt)),
     )
 
 
-def measure_speed(groups: list[Group], seed: int) -> dict[str, float]:
-    """Microseconds per featurize for each input (and the machine's calibration loop)."""
+Case = tuple[str, Callable[[Featurizer], float]]
+
+
+def speed_cases(groups: list[Group], seed: int) -> list[Case]:
+    """Each input, as a function from a featurizer to microseconds per featurize."""
     rng = random.Random(seed)
     ascii_prompts = [p for g in groups for p in g["prompts"] if p.isascii()]
     other_prompts = [p for g in groups for p in g["prompts"] if not p.isascii()]
-    featurizer = Featurizer()
-    out = {"sum(range(1000))": best_time(lambda: sum(range(1000)), 2000) * 1e6}
-    for size, count in ((1024, 2000), (8192, 400)):
-        requests = [chat(overhead_prompt(rng, size)) for _ in range(count)]
-        out[f"{size // 1024} KB overhead.py prompts, p50"] = (
-            p50_per_call(featurizer, requests) * 1e6
-        )
-    cases = [
+    cases: list[Case] = []
+    one_kb = [overhead_prompt(rng, 1024) for _ in range(2001)]
+    for name, requests in [
+        ("1 KB overhead.py prompts, p50", [chat(p) for p in one_kb[1:]]),
+        ("8 KB overhead.py prompts, p50", [chat(overhead_prompt(rng, 8192)) for _ in range(400)]),
+        (
+            "1 KB prompt after a 1 KB user turn, p50",
+            [chat(p, previous=q) for q, p in itertools.pairwise(one_kb[:1001])],
+        ),
+    ]:
+
+        def distinct(f: Featurizer, requests: list[PromptRequest] = requests) -> float:
+            return p50_per_call(f, requests) * 1e6
+
+        cases.append((name, distinct))
+    for name, text, number in [
         ("1 KB English questions", prose(1024, ascii_prompts, rng), 2000),
         ("4 KB English, paragraphs", prose(4096, ascii_prompts, rng, sep="\n\n"), 500),
         ("8 KB English questions", prose(8192, ascii_prompts, rng), 300),
         ("1 KB mixed scripts", prose(1024, other_prompts, rng), 1000),
         ("32 KB English (clipped to 8 KB)", prose(32768, ascii_prompts, rng), 300),
-    ]
-    for name, text, number in cases:
-        featurizer.featurize_text(text)
-        out[name] = best_time(functools.partial(featurizer.featurize_text, text), number) * 1e6
-    cold_texts = [random_words(1024, rng) for _ in range(200)]
-    t0 = time.thread_time()
-    for text in cold_texts:
-        featurizer.featurize_text(text)
-    out["1 KB of never-seen words, cold"] = (time.thread_time() - t0) / len(cold_texts) * 1e6
+    ]:
+
+        def repeated(f: Featurizer, text: str = text, number: int = number) -> float:
+            f.featurize_text(text)
+            return best_time(functools.partial(f.featurize_text, text), number) * 1e6
+
+        cases.append((name, repeated))
+    cold_seed = rng.random()
+
+    def cold(f: Featurizer) -> float:
+        # A fresh instance of the same class, and words it never saw.
+        fresh = type(f)()
+        cold_rng = random.Random(cold_seed)
+        texts = [random_words(1024, cold_rng) for _ in range(200)]
+        t0 = time.thread_time()
+        for text in texts:
+            fresh.featurize_text(text)
+        return (time.thread_time() - t0) / len(texts) * 1e6
+
+    cases.append(("1 KB of never-seen words, cold", cold))
     sample = [p for g in groups for p in g["prompts"]]
-    t = best_time(lambda: [featurizer.featurize_text(p) for p in sample], 20)
-    out["labelled sample, per prompt"] = t / len(sample) * 1e6
-    return out
+
+    def labelled(f: Featurizer) -> float:
+        t = best_time(lambda: [f.featurize_text(p) for p in sample], 20)
+        return t / len(sample) * 1e6
+
+    cases.append(("labelled sample, per prompt", labelled))
+    return cases
 
 
-def baseline_speed(root: str, seed: int) -> dict[str, float]:
-    """The same measurements with the ``guard`` package found under ``root`` (another
-    checkout), in a subprocess: both versions cannot be imported into one interpreter."""
-    result = subprocess.run(
-        [sys.executable, __file__, "--speed-json", "--seed", str(seed)],
-        env={**os.environ, "GUARD_BENCH_ROOT": root},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    measured: dict[str, float] = json.loads(result.stdout)
-    return measured
+def load_baseline(root: str, into: Path) -> type[Featurizer]:
+    """The ``Featurizer`` of the guard package under ``root``, imported next to this one.
+
+    Its ``guard/featurize`` modules are copied under another package name (``guard.models``
+    and the rest stay shared), so both versions run in one process, on one warm interpreter,
+    turn about: on a shared box that is the only fair comparison.
+    """
+    package = into / "baseline_featurize"
+    package.mkdir()
+    for source in (Path(root) / "guard" / "featurize").glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        (package / source.name).write_text(
+            text.replace("guard.featurize.", "baseline_featurize."), encoding="utf-8"
+        )
+    sys.path.insert(0, str(into))
+    featurizer_class: type[Featurizer] = importlib.import_module(
+        "baseline_featurize.featurizer"
+    ).Featurizer
+    return featurizer_class
 
 
 def print_speed(groups: list[Group], seed: int, baseline: str | None) -> None:
     print("\n## Speed\n")
-    # Alternate the two versions and keep each figure's best run: the box is shared.
-    runs = 3 if baseline else 1
-    after: dict[str, float] = {}
-    before: dict[str, float] = {}
-    for _ in range(runs):
+    with tempfile.TemporaryDirectory() as tmp:
+        classes = {"after": Featurizer}
         if baseline:
-            for k, v in baseline_speed(baseline, seed).items():
-                before[k] = min(v, before.get(k, v))
-        for k, v in measure_speed(groups, seed).items():
-            after[k] = min(v, after.get(k, v))
-    calib = after.pop("sum(range(1000))")
+            classes = {"before": load_baseline(baseline, Path(tmp)), "after": Featurizer}
+        featurizers = {k: cls() for k, cls in classes.items()}
+        calib = best_time(lambda: sum(range(1000)), 2000) * 1e6
+        rows: list[tuple[str, dict[str, float]]] = []
+        for name, case in speed_cases(groups, seed):
+            best: dict[str, float] = {}
+            for _ in range(5):  # turn about, keeping each version's least disturbed run
+                for k, f in featurizers.items():
+                    best[k] = min(case(f), best.get(k, float("inf")))
+            rows.append((name, best))
+            calib = min(calib, best_time(lambda: sum(range(1000)), 2000) * 1e6)
     print(f"machine: sum(range(1000)) takes {calib:.1f} us\n")
     if baseline:
-        calib_before = before.pop("sum(range(1000))")
-        print(f"before: {baseline} (its run: sum(range(1000)) took {calib_before:.1f} us)\n")
+        print(f"before: the guard package under {baseline}; after: this checkout\n")
         print("| input | before, us | after, us | after / before | after, x sum(range(1000)) |")
         print("|---|---|---|---|---|")
-        for name, t in after.items():
-            old = before.get(name)
-            ratio = f"{t / old:.2f}" if old else "-"
-            old_text = f"{old:.0f}" if old else "-"
-            print(f"| {name} | {old_text} | {t:.0f} | {ratio} | {t / calib:.1f} |")
+        for name, t in rows:
+            ratio = t["after"] / t["before"]
+            print(
+                f"| {name} | {t['before']:.0f} | {t['after']:.0f} | {ratio:.2f} "
+                f"| {t['after'] / calib:.1f} |"
+            )
     else:
         print("| input | us per featurize | x sum(range(1000)) |")
         print("|---|---|---|")
-        for name, t in after.items():
-            print(f"| {name} | {t:.0f} | {t / calib:.1f} |")
-    print("\n(overhead.py prompts: median of single calls over distinct prompts; the other rows:")
-    print("best mean of repeated calls on one prompt)")
+        for name, t in rows:
+            print(f"| {name} | {t['after']:.0f} | {t['after'] / calib:.1f} |")
+    print("\n(overhead.py prompts: median of single calls over distinct prompts whose words were")
+    print(
+        "seen before; the other rows: best mean of repeated calls on one prompt; thread CPU time)"
+    )
     print_simhash_methods()
 
 
@@ -464,12 +504,8 @@ def main(argv: list[str] | None = None) -> None:
         metavar="ROOT",
         help="also time the guard package under ROOT (e.g. a git worktree of an older commit)",
     )
-    parser.add_argument("--speed-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     groups = load_groups()
-    if args.speed_json:
-        print(json.dumps(measure_speed(groups, args.seed)))
-        return
     if not args.speed_only:
         print_separation(groups)
         print_templates()

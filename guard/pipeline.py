@@ -42,7 +42,7 @@ from guard.policy.loader import PolicySource
 from guard.policy.tiers import Tier
 from guard.profile import RequestRecord
 from guard.scoring import Scorer
-from guard.signals import SignalContext, default_signals
+from guard.signals import RingStats, SignalContext, default_signals
 from guard.store import Observation, Store, open_store
 
 __all__ = ["Inspection", "Pipeline"]
@@ -213,7 +213,13 @@ class Pipeline:
             return self._store_failed(exc, adapter, identity, request, features, tier, now)
         scoring = tier.scoring
         signal_ctx = SignalContext(
-            identity, request, features, state, scoring.window, scoring.min_requests
+            identity,
+            request,
+            features,
+            state,
+            scoring.window,
+            scoring.min_requests,
+            RingStats.of(state.recent),
         )
         score = compiled.scorers[tier.name].score(signal_ctx)
         ctx = build_context(policy, identity, request, features, state, score, tier=tier)

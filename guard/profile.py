@@ -4,7 +4,8 @@ Coverage windows say *how much* a key covers; they cannot say how it asks. For t
 keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
 template; how: conversation shape, parameters, payload; who: system prompt, client, network;
 when). Signals read shares and spreads off the ring. A record is 28 bytes, so a ring of 48 costs
-1.3 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a Redis list trimmed on every push).
+1.3 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
+Redis list trimmed on every push).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import mmh3
 
 from guard.models import Features, Identity, PromptRequest
-from guard.signals.elicitation import asks_for_reasoning
+from guard.patterns import asks_for_reasoning
 
 __all__ = ["Flag", "RequestRecord", "network_of"]
 
@@ -81,6 +82,29 @@ class RequestRecord:
     @classmethod
     def unpack(cls, data: bytes) -> RequestRecord:
         return cls(*_FORMAT.unpack(data))
+
+    @staticmethod
+    def columns(
+        items: Sequence[bytes],
+    ) -> (
+        tuple[
+            tuple[float, ...],
+            tuple[int, ...],
+            tuple[int, ...],
+            tuple[int, ...],
+            tuple[int, ...],
+            tuple[int, ...],
+        ]
+        | None
+    ):
+        """Columns (ts, cell, template, client, network, flags) of packed records, or None."""
+        size = _FORMAT.size
+        blob = b"".join(item for item in items if len(item) == size)
+        if not blob:
+            return None
+        rows = list(_FORMAT.iter_unpack(blob))
+        cols = list(zip(*rows, strict=True))
+        return cols[0], cols[1], cols[2], cols[4], cols[5], cols[8]
 
     @classmethod
     def unpack_many(cls, items: Sequence[bytes]) -> list[RequestRecord]:

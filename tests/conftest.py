@@ -67,7 +67,12 @@ def serve_app() -> ServeApp:
 # `redis_url` is 127.0.0.1:6379 when it answers PING, else a redis-server started for the
 # session; `spawn_redis` starts private servers (tests that stop, kill or count commands on
 # one); `redis_store_url` is `redis_url` with a key prefix of its own, deleted afterwards.
-from collections.abc import Iterator  # noqa: E402 - this block's own import
+import shutil  # noqa: E402 - this block's own imports
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 
 # No persistence, no snapshots: a test server's data dies with it.
 _REDIS_OPTIONS = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
@@ -79,24 +84,21 @@ class RedisProcess:
     def __init__(self, binary: str, port: int | None = None) -> None:
         self.binary = binary
         self.port = port or _free_port()
-        self.process: Any = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisProcess:
-        import subprocess
-        import time
-
-        self.process = subprocess.Popen(
+        process = self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), *_REDIS_OPTIONS],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while not _redis_answers(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"redis-server did not start on port {self.port}")
             time.sleep(0.01)
@@ -111,14 +113,12 @@ class RedisProcess:
 
     def pause(self) -> None:
         """Freeze the server (SIGSTOP): connections stay open and nothing answers."""
-        import signal
-
-        self.process.send_signal(signal.SIGSTOP)
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
-        import signal
-
-        self.process.send_signal(signal.SIGCONT)
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
 
 
 def _free_port() -> int:
@@ -138,8 +138,6 @@ def _redis_answers(port: int) -> bool:
 
 
 def _redis_binary() -> str:
-    import shutil
-
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip(
@@ -175,17 +173,14 @@ def spawn_redis() -> Iterator[Callable[..., RedisProcess]]:
 
     yield spawn
     for server in started:
-        if server.process is not None:
-            server.resume()  # a paused server would not die of SIGKILL until resumed
+        server.resume()  # a paused server would not die of SIGKILL until resumed
         server.stop()
 
 
 @pytest.fixture
 def redis_store_url(redis_url: str) -> Iterator[str]:
     """``redis_url`` with a key prefix unique to the test; its keys are deleted afterwards."""
-    import uuid
-
-    import redis
+    import redis  # the 'redis' extra: only the tests that need it import it
 
     prefix = f"guardtest-{uuid.uuid4().hex[:12]}"
     yield f"{redis_url}?prefix={prefix}"

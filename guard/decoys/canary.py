@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from guard.decoys.keyed import Keyed
 
-__all__ = ["Canaries", "TERMS_PER_KEY"]
+__all__ = ["TERMS_PER_KEY", "Canaries"]
 
 TERMS_PER_KEY = 3
 
@@ -86,7 +86,7 @@ class Canaries:
         index = prose[rng.randrange(len(prose))] if len(prose) < 3 else rng.choice(prose[1:-1])
         paragraph = paragraphs[index]
         stripped = paragraph.rstrip()
-        paragraphs[index] = f"{stripped} {sentence}{paragraph[len(stripped):]}"
+        paragraphs[index] = f"{stripped} {sentence}{paragraph[len(stripped) :]}"
         return "\n\n".join(paragraphs)
 
     def find(self, text: str, key_ids: Iterable[str]) -> dict[str, list[str]]:

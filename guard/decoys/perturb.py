@@ -23,6 +23,7 @@ state (:meth:`Perturber.rewriter`), which is what lets streams be perturbed on t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from guard.decoys.text import CODE, MARKUP, PROSE, URL, Segment, TextState, segm
 
 __all__ = ["PerturbParams", "Perturber", "final_answers", "jitter"]
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NUM = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
 _UNITS = (
     "km|kg|mg|g|m|cm|mm|nm|s|ms|h|hr|hrs|min|mph|kph|kmh|l|ml|mL|L|GB|MB|KB|kB|TB|Hz|kHz|MHz|GHz|"
@@ -45,9 +47,11 @@ _FINAL = re.compile(
     r"(?:approximately\s+|about\s+|roughly\s+|exactly\s+)?[*_$\\(]*\s*)"
     rf"(?P<v>{_NUM}|(?i:yes|no|true|false)\b|[A-E]\b)"
     rf"|\\boxed\{{\s*(?P<b>{_NUM})"
+    rf"|(?i:\b(?:answer|result|date)\s+(?:is|was|would\s+be|will\s+be|:)\s*[*_]*\s*)"
+    rf"(?:{_MONTHS})\s+(?P<d>\d{{1,2}})\b"
     rf"|\*\*\$?(?P<s>{_NUM})(?:\s?[A-Za-z%°]+)?\*\*"
 )
-_CONCLUSION = re.compile(r"\b(?:Therefore|Thus|So|Hence|In total|Altogether)\b[^.\n]*")
+_CONCLUSION = re.compile(r"\b(?:Therefore|Thus|So|Hence|In total|Altogether)\b(?:[^.\n]|\.(?=\d))*")
 _EQUALS = re.compile(rf"=\s*\$?(?P<v>{_NUM})")
 _NUM_ONLY = re.compile(_NUM)
 _OPPOSITE = {
@@ -141,7 +145,7 @@ class Perturber:
         keyed = self.keyed
 
         def rewrite(piece: str) -> str:
-            if not piece or params.strength <= 0 and not params.final:
+            if not piece or (params.strength <= 0 and not params.final):
                 return piece
             if not state.salt:
                 state.salt = hashlib.blake2b(piece[:64].encode(), digest_size=6).hexdigest()
@@ -159,7 +163,7 @@ def _perturb(text: str, state: _State, keyed: Keyed, key_id: str, params: Pertur
         for value in final_answers("".join(pieces)):
             _force(value, state, keyed, key_id)
     if params.numbers or params.final:
-        for i, segment in enumerate(parts):
+        for i in range(len(parts)):
             if editable[i]:
                 pieces[i] = _NUMBER.sub(
                     lambda m: _renumber(m, state, keyed, key_id, params), pieces[i]
@@ -189,7 +193,7 @@ def final_answers(text: str) -> list[str]:
     of the equations ("= X"), only the last one's."""
     values: list[str] = []
     for match in _FINAL.finditer(text):
-        value = match.group("v") or match.group("b") or match.group("s")
+        value = match.group("v") or match.group("b") or match.group("s") or match.group("d")
         if value:
             values.append(value)
     for match in _CONCLUSION.finditer(text):
@@ -266,7 +270,7 @@ def jitter(value: str, u1: float, u2: float, *, force: bool = False) -> str:
                 new = number + (1 if up else -1)
     text = _format(abs(new), places, commas)
     if text == _format(number, places, commas):
-        text = _format(number + 10 ** -places if places else number + 1, places, commas)
+        text = _format(number + 10**-places if places else number + 1, places, commas)
     return ("-" if negative and new != 0 else "") + text
 
 
@@ -319,14 +323,16 @@ def _steps(
             lines.append([])
     items: list[int] = []  # line numbers of complete numbered items, in order
     for number, line in enumerate(lines):
-        if not line or not pieces[line[-1]].endswith("\n"):
+        if not line:
             continue
         first = parts[line[0]]
         marker = _LIST_ITEM.match(first.text) if first.kind == MARKUP else None
         if marker is None:
             if all(parts[i].kind == PROSE for i in line):
-                _sentences(line, pieces, state, keyed, key_id, share)
+                _sentences(line, pieces, state, keyed, key_id, params.strength)
             continue
+        if not pieces[line[-1]].endswith("\n"):
+            continue  # an item still arriving: leave it whole
         value = int(marker.group(2))
         if value == 1:
             state.offset = 0
@@ -341,17 +347,17 @@ def _steps(
                 f"{marker.group(1)}{value + state.offset}{marker.group(3)}{marker.group(4)}"
             )
         items.append(number)
-    for a, b in zip(items, items[1:]):
+    for a, b in itertools.pairwise(items):
         if b == a + 1 and keyed.unit(key_id, state.salt, "swap", state.items, a) < share:
-            first, second = lines[a][1:], lines[b][1:]
-            body_a = "".join(pieces[i] for i in first)
-            body_b = "".join(pieces[i] for i in second)
-            if first and second and body_a.endswith("\n") and body_b.endswith("\n"):
-                for i in first:
+            head, tail = lines[a][1:], lines[b][1:]
+            body_a = "".join(pieces[i] for i in head)
+            body_b = "".join(pieces[i] for i in tail)
+            if head and tail and body_a.endswith("\n") and body_b.endswith("\n"):
+                for i in head:
                     pieces[i] = ""
-                for i in second:
+                for i in tail:
                     pieces[i] = ""
-                pieces[first[0]], pieces[second[0]] = body_b, body_a
+                pieces[head[0]], pieces[tail[0]] = body_b, body_a
     return pieces
 
 
@@ -366,25 +372,24 @@ def _sentences(
         return
     state.lines += 1
     changed = False
-    body = found[:-1]  # the last sentence of a piece may be its conclusion: keep it
+    body = list(found)
     for k in range(len(body)):
         state.sentences += 1
         roll = keyed.unit(key_id, state.salt, "sentence", state.sentences)
-        if roll < share * 0.4 and _REASONING.match(body[k]):
+        last = k == len(body) - 1  # may be the conclusion: never dropped
+        if roll < share * 0.4 and not last and _REASONING.match(body[k]):
             body[k] = ""
             changed = True
-        elif roll < share and k + 1 < len(body) and body[k] and body[k + 1]:
+        elif roll < share and not last and body[k] and body[k + 1]:
             a, b = body[k], body[k + 1]
             tail_a = a[len(a.rstrip()) :]
             tail_b = b[len(b.rstrip()) :]
             body[k], body[k + 1] = b.rstrip() + tail_a, a.rstrip() + tail_b
             changed = True
-    if changed:
-        new = "".join(body) + found[-1]
-        if "".join(found) == text:
-            pieces[line[0]] = new
-            for i in line[1:]:
-                pieces[i] = ""
+    if changed and "".join(found) == text:
+        pieces[line[0]] = "".join(body)
+        for i in line[1:]:
+            pieces[i] = ""
 
 
 # Code -------------------------------------------------------------------------------------
@@ -405,7 +410,7 @@ def _break_code(
     if keyed.unit(key_id, state.salt, "code", state.lines) >= min(1.0, 0.25 + params.strength):
         return line
     quoted = [m.span() for m in _QUOTED.finditer(line)]
-    json_only = segment.lang in ("json", "jsonc", "json5") or stripped[:1] in "{[\""
+    json_only = segment.lang in ("json", "jsonc", "json5") or stripped[:1] in '{["'
     candidates = []
     for match in _CODE_EDITS.finditer(line):
         start, end = match.span()

@@ -20,9 +20,9 @@ __all__ = [
     "MARKUP",
     "PROSE",
     "URL",
+    "WORD",
     "Segment",
     "TextState",
-    "WORD",
     "safe_cut",
     "segments",
 ]
@@ -94,7 +94,7 @@ def segments(text: str, state: TextState | None = None) -> list[Segment]:
                 state.fence, state.lang = fence.group(1), fence.group(2).lower()
                 state.inline = False
                 continue
-            if line.startswith(("    ", "\t")) and line.strip() or _JSONISH.match(line):
+            if (line.startswith(("    ", "\t")) and line.strip()) or _JSONISH.match(line):
                 out.append(Segment(CODE, line))
                 continue
             if _TABLE_RULE.match(line):
@@ -162,21 +162,19 @@ def _inline(line: str, state: TextState, out: list[Segment]) -> None:
 
 
 def safe_cut(text: str, limit: int = 200) -> int:
-    """How much of buffered ``text`` can be rewritten now: up to its last line break or
-    sentence end; past ``limit`` characters, up to its last space; past four times that,
-    all of it (a peer that never sends a space must not grow the buffer)."""
+    """How much of buffered ``text`` can be rewritten now: up to its last line break; past
+    ``limit`` characters without one, up to its last sentence end, else its last space;
+    past four times that, all of it (a peer that never sends a space must not grow the
+    buffer)."""
     newline = text.rfind("\n")
     if newline >= 0:
         return newline + 1
-    last = None
-    for last in _SENTENCE_END.finditer(text):
-        pass
-    if last is not None:
-        return last.end()
-    if len(text) >= limit:
-        space = max(text.rfind(" "), text.rfind("\t"))
-        if space > 0:
-            return space + 1
-        if len(text) >= 4 * limit:
-            return len(text)
-    return 0
+    if len(text) < limit:
+        return 0
+    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+    if ends:
+        return ends[-1]
+    space = max(text.rfind(" "), text.rfind("\t"))
+    if space > 0:
+        return space + 1
+    return len(text) if len(text) >= 4 * limit else 0

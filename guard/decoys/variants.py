@@ -118,7 +118,7 @@ helps | assists ; @0.95,0.05
 helped | assisted ; @0.94,0.06
 helping | assisting ; @0.92,0.08
 using | utilizing ; @0.95,0.05
-began | started ; !after=have,has,had,having,be,been,being,is,are,was,were,get,got,gets,getting @0.66,0.34
+began | started ; !after=have,has,had,having,be,been,being,is,are,was,were,get,got @0.66,0.34
 begins | starts ; @0.39,0.61
 choose | select ; !after=a,the,to-be @0.54,0.46
 chooses | selects ; @0.19,0.81
@@ -191,7 +191,7 @@ find out | discover ; >w @0.23,0.77
 huge amount | vast amount | enormous amount ; @0.5,0.3,0.2
 huge number | vast number | enormous number ; @0.5,0.3,0.2
 wide range | broad range ; @0.50,0.50
-key role | crucial role | major role | important role | vital role | significant role ; @0.15,0.28,0.05,0.21,0.10,0.21
+key role | crucial role | major role | important role | vital role ; @.2,.3,.1,.3,.1
 main goal | primary goal ; @0.56,0.44
 main purpose | primary purpose ; @0.54,0.46
 main reason | primary reason ; @0.6,0.4

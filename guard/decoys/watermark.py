@@ -292,6 +292,8 @@ def collect(
         counts[variant] += 1
 
     for text in texts:
+        if not any(c.islower() for c in text):
+            text = text.lower()  # a shouted copy: read its words, not its case
         _scan(text, _Scan(), index, visit)
     return units
 
@@ -324,8 +326,8 @@ def score(units: Units, key_id: str, watermarker: Watermarker) -> WatermarkScore
             continue
         priors = index.sets[unit[0]].priors
         shares = [c / n for c in counts]
-        m = sum(p * s for p, s in zip(priors, shares))
-        v = sum(p * s * s for p, s in zip(priors, shares)) - m * m
+        m = sum(p * s for p, s in zip(priors, shares, strict=True))
+        v = sum(p * s * s for p, s in zip(priors, shares, strict=True)) - m * m
         if v <= 1e-12:
             continue
         _, pick = watermarker.choice(key_id, unit)

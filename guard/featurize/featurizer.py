@@ -25,9 +25,9 @@ from guard.featurize.normalize import (
     ascii_marked,
     ascii_spaced,
     clip,
-    fold,
     inflections,
     is_spaceless,
+    nfkc,
     split_spaceless,
     stem,
     template_key,
@@ -47,21 +47,20 @@ _FAMILIAR_STEMS: frozenset[str] = frozenset(stem(w) for w in FAMILIAR_WORDS) - _
 _NUMBER = "#"  # every number is this one term: arithmetic sweeps share a cell
 _MAX_WQ = 31  # largest integer SimHash weight of a term
 _BIGRAM_WQ = 5  # SimHash weight of each ordered pair of neighbouring terms
-_BIGRAM_TERMS = 32  # bigrams are taken among the first this many terms only
+_BIGRAM_TERMS = 16  # bigrams only among the first terms: order matters in short prompts
 _TF_CAP = 3  # repeats of a term beyond this add nothing to its salience
 _TEMPLATE_CHARS = 4096
 _MAX_CACHED_KEY = 64  # longer tokens are computed every time (and cut for their term)
 _MIN_LITERALS = 4  # a frame needs this many phrasing words to be a template
 _TWO_64 = float(1 << 64)
 _DOUBLE = struct.Struct("<d")
-_U64 = struct.Struct("<Q")
 
 V = TypeVar("V")
 Token = str | bytes
 
 
 class _BoundedCache(dict[Token, V], Generic[V]):
-    """A dict that computes misses and empties itself when full.
+    """A dict that computes misses and, given a ``maxsize``, empties itself when full.
 
     Hits stay a C-level ``dict.__getitem__`` (``map`` can drive it without Python frames);
     a full cache is simply cleared, which bounds memory at the price of recomputing the
@@ -69,7 +68,7 @@ class _BoundedCache(dict[Token, V], Generic[V]):
     stored, so the cache's size in bytes is bounded too.
     """
 
-    def __init__(self, compute: Callable[[Token], V], maxsize: int) -> None:
+    def __init__(self, compute: Callable[[Token], V], maxsize: int | None) -> None:
         super().__init__()
         self._compute = compute
         self._maxsize = maxsize
@@ -77,7 +76,7 @@ class _BoundedCache(dict[Token, V], Generic[V]):
     def __missing__(self, key: Token) -> V:
         value = self._compute(key)
         if len(key) <= _MAX_CACHED_KEY:
-            if len(self) >= self._maxsize:
+            if self._maxsize is not None and len(self) >= self._maxsize:
                 self.clear()
             self[key] = value
         return value
@@ -89,7 +88,13 @@ def _rank(weight: float, h: int) -> int:
     The bits of a non-negative IEEE double order like its value, so ``weight`` goes in the
     high 64 bits exactly (no rounding can merge two weights), ``~h`` in the low 64.
     """
-    return int(_U64.unpack(_DOUBLE.pack(weight))[0]) << 64 | (MASK64 ^ h)
+    return int.from_bytes(_DOUBLE.pack(weight), "little") << 64 | (MASK64 ^ h)
+
+
+def _weight_of(rank: int) -> float:
+    """The weight a :func:`_rank` was made from."""
+    weight: float = _DOUBLE.unpack((rank >> 64).to_bytes(8, "little"))[0]
+    return weight
 
 
 def estimate_tokens(text: str) -> int:
@@ -112,18 +117,17 @@ class _Term:
 
     __slots__ = ("h", "neg_log_u", "spread", "spread_rot", "text", "weight", "weighted")
 
-    def __init__(self, text: str, weight: float, seed: int, lanes: Lanes, pairs: Lanes) -> None:
+    def __init__(self, text: str, weight: float, seed: int, lanes: Lanes) -> None:
         h128 = mmh3.hash128(text, seed)
         h = h128 & MASK64
         self.text = text
         self.h = h
         self.neg_log_u = -math.log(((h128 >> 64) + 0.5) / _TWO_64)
         self.weight = weight
+        self.spread = lanes.spread(h)
+        self.spread_rot = lanes.spread(((h << 17) | (h >> 47)) & MASK64)
         wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
-        self.weighted = lanes.weighted(lanes.spread(h), wq, _rank(weight, h))
-        # Bigram votes are unweighted counts of at most _BIGRAM_TERMS - 1: byte lanes suffice.
-        self.spread = pairs.spread(h)
-        self.spread_rot = pairs.spread(((h << 17) | (h >> 47)) & MASK64)
+        self.weighted = lanes.weighted(self.spread, wq, _rank(weight, h))
 
 
 class _TfFactor(dict[int, float]):
@@ -194,8 +198,11 @@ class Featurizer:
         self._familiar_weight = familiar_weight
         # Each distinct term adds at most _MAX_WQ to a lane, each bigram _BIGRAM_WQ.
         self._lanes = Lanes(max_terms * _MAX_WQ + (_BIGRAM_TERMS - 1) * _BIGRAM_WQ)
-        self._pairs = Lanes(_BIGRAM_TERMS - 1)  # bigram counts, widened to _lanes once
-        self._units: _BoundedCache[_Term] = _BoundedCache(self._make_term, cache_size)
+        # Terms are counted by identity, so one unit must never have two live _Term objects:
+        # the unit cache is emptied only between requests, and the token caches (which point
+        # into it) with it; they may empty themselves any time.
+        self._cache_size = cache_size
+        self._units: _BoundedCache[_Term] = _BoundedCache(self._make_term, None)
         # An ASCII token is at most one term (None: dropped); others may be several.
         self._tokens: _BoundedCache[_Term | None] = _BoundedCache(self._make_ascii_term, cache_size)
         self._words: _BoundedCache[tuple[_Term, ...]] = _BoundedCache(self._make_terms, cache_size)
@@ -219,7 +226,7 @@ class Featurizer:
 
     def _make_term(self, unit: Token) -> _Term:
         assert isinstance(unit, str)
-        return _Term(unit, self._weight(unit), self._seed, self._lanes, self._pairs)
+        return _Term(unit, self._weight(unit), self._seed, self._lanes)
 
     def _make_ascii_term(self, token: Token) -> _Term | None:
         word = (token.decode("ascii") if isinstance(token, bytes) else token).lower()
@@ -246,9 +253,11 @@ class Featurizer:
 
     # -- per-request work -----------------------------------------------------------------------
 
-    def _read(self, text: str) -> tuple[list[_Term], list[bytes] | list[str], list[bytes] | None]:
-        """The first ``max_terms`` content terms of ``text``, its tokens, and the same tokens
-        again if they are all of ``text``'s :func:`ascii_tokens` (which the template reads).
+    def _read(
+        self, text: str
+    ) -> tuple[list[_Term], list[bytes] | list[str], list[bytes] | str | None]:
+        """The first ``max_terms`` content terms of ``text``, its tokens, and what the template
+        may reuse: ``text``'s :func:`ascii_tokens` or :func:`nfkc` form, if it was read whole.
 
         The text is cut to ``max_chars`` characters and ``4 * max_terms`` words (head 3/4,
         tail 1/4 of each). ASCII text is split piece by piece, only as far as it takes to find
@@ -256,9 +265,11 @@ class Featurizer:
         """
         clipped = clip(text, self._max_chars)
         if not clipped.isascii():
-            tokens = self._clip_words(words(fold(clipped)))
+            normalized = nfkc(clipped)
+            tokens = self._clip_words(words(normalized.casefold()))
             units = chain.from_iterable(map(self._words.__getitem__, tokens))
-            return list(islice(units, self._max_terms)), tokens, None
+            reuse = normalized if clipped is text else None
+            return list(islice(units, self._max_terms)), tokens, reuse
         if len(clipped) <= SKELETON_CHARS:  # short: read the template's tokens, to share them
             found = self._scan(ascii_marked(clipped), marks=True)
             if found is not None:
@@ -269,8 +280,9 @@ class Featurizer:
         return found[0], found[1], None
 
     def _scan(self, data: bytes, *, marks: bool) -> tuple[list[_Term], list[bytes], bool] | None:
-        """Terms of space-separated ``data``, split piece by piece; ``(terms, tokens read,
-        whether that was all)``, or None if sentence marks among them would upset the word cap.
+        """Terms of space-separated ``data``, split piece by piece: ``(terms, tokens read,
+        whether they are all of data's tokens)``, or None if sentence marks among them would
+        upset the word cap (which counts words).
         """
         lookup = self._tokens.__getitem__  # one term per token at most, else None
         limit = self._max_terms
@@ -299,7 +311,8 @@ class Featurizer:
                 del tail[0]
             tokens += tail
             seq += filter(None, map(lookup, tail))
-            rest = b""
+            del seq[limit:]
+            return seq, tokens, False
         del seq[limit:]  # every term found lies in words the cap keeps
         return seq, tokens, not rest
 
@@ -326,30 +339,54 @@ class Featurizer:
         total = lanes.count(acc)
         if len(seq) > 1:
             # Ordered bigrams: spread(a) ^ spread(rotl(b)) is the spread of a 64-bit bigram hash.
-            # Only among the first terms: the order of a long prompt's opening identifies it.
+            # Only among the first terms: word order tells rephrasings of a short prompt apart;
+            # a long prompt is pinned down by its set of terms already.
             head = seq[:_BIGRAM_TERMS]
-            pairs = sum(map(xor, map(_spread, head), map(_spread_rot, head[1:])))
-            acc += _BIGRAM_WQ * lanes.widen(pairs, self._pairs)
+            acc += _BIGRAM_WQ * sum(map(xor, map(_spread, head), map(_spread_rot, head[1:])))
             total += _BIGRAM_WQ * (len(head) - 1)
         return lanes.majority(acc, total)
 
     def _cell(self, counts: Counter[_Term], context: Counter[_Term] | None, fallback: str) -> int:
+        """The heaviest term names the cell; equal weights go to the smaller keyed hash."""
         if not counts and not context:
             return self._hash(fallback)
-        if context or self._salient > 1:
+        if self._salient > 1:
             return self._mixed_cell(counts, context)
-        # The heaviest term names the cell; equal weights go to the smaller keyed hash. Rank
-        # first at one occurrence each; a repeat raises a term's salience (x1.5, x2), so only
-        # a repeated term can then overtake the leader.
+        if not counts:  # no content words: the previous turn's cell
+            assert context is not None
+            return MASK64 ^ (self._top(context) & MASK64)
+        best = self._top(counts)
+        if context:
+            # The previous turn adds `context_weight` of its terms' salience. Terms in both
+            # turns gain, in exactly the order of operations _mixed_cell uses; terms only in
+            # the previous turn win only if the heaviest of them does, scaled (else that
+            # rarer case takes the exact, slower path).
+            factor = self._context_weight
+            top = _weight_of(best)
+            for term in counts.keys() & context.keys():
+                weight = term.weight * _TF[counts[term]] + factor * term.weight * _TF[context[term]]
+                rank = _rank(weight, term.h)
+                if rank > best:
+                    best, top = rank, weight
+            if not factor * _weight_of(self._top(context)) < top:
+                return self._mixed_cell(counts, context)
+        return MASK64 ^ (best & MASK64)
+
+    def _top(self, counts: Counter[_Term]) -> int:
+        """The :func:`_rank` of the most salient of ``counts``' terms.
+
+        Terms are ranked at one occurrence each first; a repeat raises a term's salience
+        (x1.5, x2), so only a repeated term can then overtake the leader.
+        """
         best = self._lanes.tag(max(map(_weighted, counts)))
-        top = _DOUBLE.unpack(_U64.pack(best >> 64))[0]  # the leader's weight
+        top = _weight_of(best)
         for term in compress(counts, map(lt, repeat(1), counts.values())):
             weight = term.weight * _TF[counts[term]]
             if weight >= top:
                 rank = _rank(weight, term.h)
                 if rank > best:
                     best, top = rank, weight
-        return MASK64 ^ (best & MASK64)
+        return best
 
     def _mixed_cell(self, counts: Counter[_Term], context: Counter[_Term] | None) -> int:
         """The cell with the previous turn's terms mixed in, or by a race among the top terms."""
@@ -374,25 +411,36 @@ class Featurizer:
         assert winner is not None
         return winner
 
-    def _template(self, text: str, tokens: list[bytes] | None) -> int:
-        key = template_key(clip(text, _TEMPLATE_CHARS), tokens=tokens, min_literals=_MIN_LITERALS)
+    def _template(self, text: str, reuse: list[bytes] | str | None) -> int:
+        """Fingerprint of ``text``'s skeleton; ``reuse`` is what :meth:`_read` left for it."""
+        key = template_key(
+            clip(text, _TEMPLATE_CHARS),
+            tokens=reuse if isinstance(reuse, list) else None,
+            normalized=reuse if isinstance(reuse, str) else None,
+            min_literals=_MIN_LITERALS,
+        )
         return self._hash(key)
 
     def _features(self, prompt: str, previous: str, input_tokens: int) -> Features:
-        seq, tokens, whole = self._read(prompt)
+        seq, tokens, reuse = self._read(prompt)
         counts = Counter(seq)
         context: Counter[_Term] | None = None
         if previous and (self._context_weight > 0 or not counts):
             context = Counter(self._read(previous)[0])
         fallback = "" if seq else _joined(tokens) or prompt.strip()[:1024]
         simhash = self._simhash(seq, counts, fallback)
-        return Features(
+        features = Features(
             simhash=simhash,
             cell=self._cell(counts, context, fallback),
             bands=band_keys(simhash, self._layout),
-            template=self._template(prompt, whole),
+            template=self._template(prompt, reuse),
             input_tokens=input_tokens,
         )
+        if len(self._units) > self._cache_size:
+            self._units.clear()
+            self._tokens.clear()
+            self._words.clear()
+        return features
 
     def featurize_text(self, text: str) -> Features:
         """Features of a bare prompt (no conversation, no system prompt)."""

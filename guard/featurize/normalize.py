@@ -301,7 +301,7 @@ _MODIFIERS = frozenset(
 SKELETON_CHARS = 1536
 """Characters a template reads (head 3/4, tail 1/4): comfortably more than the tokens it
 keeps. A caller's :func:`ascii_tokens` of a text up to this long can be reused."""
-_HEAD_TOKENS = 48
+_HEAD_TOKENS = 40
 _TAIL_TOKENS = 16
 
 # Token classes; the slot fillers come last so that one comparison (``kind >= _NUMBER``) finds
@@ -389,11 +389,11 @@ def skeleton(
     * ``literals`` counts the phrasing words left in ``frame``.
 
     Long paragraphs of a multi-paragraph prompt (a pasted document) become one slot, so a
-    batch template over many documents keeps one skeleton. Only the first 48 and last 16
-    tokens are read (about 300 and 100 characters of prose): a template's frame sits at the
+    batch template over many documents keeps one skeleton. Only the first 40 and last 16
+    tokens are read (about 250 and 100 characters of prose): a template's frame sits at the
     start and the end of a prompt.
     """
-    classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(text, doc_words, None)))
+    classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(text, doc_words, None, None)))
     frame = _frame(classes)
     literals = len(frame) - frame.count(_SLOT)
     return tuple(frame[:max_len]), tuple(_masked(classes)[:max_len]), literals
@@ -403,6 +403,7 @@ def template_key(
     text: str,
     *,
     tokens: list[bytes] | None = None,
+    normalized: str | None = None,
     min_literals: int = 4,
     doc_words: int = 40,
     max_len: int = 64,
@@ -411,11 +412,13 @@ def template_key(
     ``min_literals`` phrasing words, else the masked text (a thin frame such as "what is X"
     would put every short question in one template).
 
-    ``tokens`` may pass the :func:`ascii_tokens` of ``text`` when the caller has them: a
-    short prompt with nothing to mask then is not tokenised twice. The masked text is only
+    A caller that already has the :func:`ascii_tokens` of ``text`` may pass them as
+    ``tokens``, or its :func:`nfkc` form as ``normalized``: a short prompt with nothing to
+    mask is then not tokenised (or normalised, which is slow) twice. The masked text is only
     built when it is needed: long prompts almost always have a frame.
     """
-    classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(text, doc_words, tokens)))
+    found = _skeleton_tokens(text, doc_words, tokens, normalized)
+    classes = list(map(_CLASSES.__getitem__, found))
     frame = _frame(classes)
     if len(frame) - frame.count(_SLOT) >= min_literals:
         return "\x01" + " ".join(frame[:max_len])
@@ -450,19 +453,22 @@ def _segments(text: str) -> list[str]:
 
 
 def _skeleton_tokens(
-    text: str, doc_words: int, tokens: list[bytes] | None
+    text: str, doc_words: int, tokens: list[bytes] | None, normalized: str | None
 ) -> list[str] | list[bytes]:
-    """The first 48 and last 16 tokens of the masked text; ``.!?`` and newlines are tokens."""
+    """The first 40 and last 16 tokens of the masked text; ``.!?`` and newlines are tokens."""
     given = text
     if "\n" in text:
         segments = _segments(text)
         if len(segments) > 1:
             text = "\n".join("\n0\n" if s.count(" ") >= doc_words else s for s in segments)
     text = _mask(clip(text, SKELETON_CHARS))
-    if tokens is not None and text is given:  # nothing cut or masked: reuse the caller's
-        if len(tokens) > _HEAD_TOKENS + _TAIL_TOKENS:
-            return tokens[:_HEAD_TOKENS] + tokens[-_TAIL_TOKENS:]
-        return tokens
+    if text is given:  # nothing cut or masked: what the caller derived from it holds
+        if tokens is not None:
+            if len(tokens) > _HEAD_TOKENS + _TAIL_TOKENS:
+                return tokens[:_HEAD_TOKENS] + tokens[-_TAIL_TOKENS:]
+            return tokens
+        if normalized is not None:
+            text = normalized
     if text.isascii():
         # ``maxsplit`` keeps C from cutting (and allocating) the middle tokens at all.
         head = ascii_marked(text).split(None, _HEAD_TOKENS)

@@ -102,15 +102,6 @@ class Lanes:
         """The tag of one :meth:`weighted` value."""
         return weighted >> self._tag_shift
 
-    def widen(self, acc: int, narrow: Lanes) -> int:
-        """``acc``, a sum in ``narrow``'s lanes (each lane below 256 ** its width), moved to
-        these wider lanes: small counts can be summed in half-size integers, then widened."""
-        wide = bytearray(self._nbytes)
-        packed = acc.to_bytes(narrow._nbytes, "little")
-        for k in range(narrow.lane_bytes):
-            wide[k :: self.lane_bytes] = packed[k :: narrow.lane_bytes]
-        return int.from_bytes(wide, "little")
-
     def majority(self, acc: int, total: int) -> int:
         """Bit ``i`` is 1 when lane ``i`` of ``acc`` holds more than half of ``total``.
 

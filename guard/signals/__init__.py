@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from guard.signals.base import Signal, SignalContext
+from guard.signals.behaviour import BEHAVIOUR_SIGNALS, RingStats
 from guard.signals.coverage import CoverageSignal, NoveltySignal
 from guard.signals.elicitation import ElicitationSignal
 from guard.signals.volume import VolumeSignal
 
-__all__ = ["SIGNAL_NAMES", "Signal", "SignalContext", "default_signals"]
+__all__ = ["SIGNAL_NAMES", "RingStats", "Signal", "SignalContext", "default_signals"]
 
 
 def default_signals() -> list[Signal]:
-    return [CoverageSignal(), NoveltySignal(), VolumeSignal(), ElicitationSignal()]
+    return [
+        CoverageSignal(),
+        NoveltySignal(),
+        VolumeSignal(),
+        ElicitationSignal(),
+        *(signal() for signal in BEHAVIOUR_SIGNALS),
+    ]
 
 
 SIGNAL_NAMES: tuple[str, ...] = tuple(s.name for s in default_signals())

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from guard.models import Features, Identity, KeyState, PromptRequest, SignalValue
+
+if TYPE_CHECKING:
+    from guard.signals.behaviour import RingStats
 
 __all__ = ["Signal", "SignalContext", "saturate"]
 
@@ -20,6 +24,7 @@ class SignalContext:
     state: KeyState
     window: str  # the window whose counts key-level signals read
     min_requests: int  # below this many requests key-level signals stay at 0
+    recent: RingStats | None = None  # computed once per request from state.recent
 
 
 class Signal(abc.ABC):

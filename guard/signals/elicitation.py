@@ -7,42 +7,13 @@ client read out the model's logits token by token).
 
 from __future__ import annotations
 
-import re
-
 from guard.models import SignalValue
+from guard.patterns import asks_for_reasoning
 from guard.signals.base import Signal, SignalContext
 
 __all__ = ["ElicitationSignal", "asks_for_reasoning"]
 
-_REASONING = re.compile(
-    r"step[- ]by[- ]step|chain[- ]of[- ]thought|show (?:all )?(?:your|the) (?:work|reasoning|"
-    r"thinking)|(?:explain|walk (?:me )?through) (?:your|the|each) (?:reasoning|thought|steps?)|"
-    r"think (?:carefully |out loud |aloud )?(?:before|step)|reason(?:ing)? (?:process|trace)|"
-    r"internal (?:reasoning|monologue|thoughts?)|hidden (?:reasoning|thoughts?|thinking)|"
-    r"intermediate steps?|(?:full |complete )?derivation|<think>",
-    re.IGNORECASE,
-)
-# Every alternative of _REASONING starts with one of these words. `str.find` locates them at C
-# speed; the full pattern is then tried only where one starts, instead of at every position.
-_ANCHORS = (
-    "step", "chain", "show", "explain", "walk", "think", "reason", "internal", "hidden",
-    "intermediate", "full", "complete", "derivation", "<think>",
-)  # fmt: skip
 _LONG_OUTPUT = 8192
-_SCAN = 4000  # characters of prompt and system prompt examined
-
-
-def asks_for_reasoning(text: str) -> bool:
-    """Whether ``text`` asks for full step-by-step reasoning or hidden thinking."""
-    head = text[:_SCAN].lower()
-    match = _REASONING.match
-    for anchor in _ANCHORS:
-        start = head.find(anchor)
-        while start >= 0:
-            if match(head, start):
-                return True
-            start = head.find(anchor, start + 1)
-    return False
 
 
 class ElicitationSignal(Signal):

@@ -489,11 +489,11 @@ def test_default_policy_keeps_its_behaviour() -> None:
     assert [(r.name, r.limit, r.period, r.burst) for r in policy.rate_limit_list()] == [
         ("requests", 600.0, 60.0, 100)
     ]
-    assert policy.scoring.weights == {
-        "coverage": 4.0,
-        "novelty": 5.5,
-        "volume": 1.0,
-        "elicitation": 1.5,
-    }
+    # The weights are fitted (benchmarks/fit.py): check their shape, not their values.
+    from guard.signals import SIGNAL_NAMES
+
+    assert set(policy.scoring.weights) == set(SIGNAL_NAMES)
+    assert policy.scoring.bias < 0
+    assert policy.scoring.weights["payload"] < 0 < policy.scoring.weights["recent_novelty"]
     assert list(policy.windows) == ["minute", "hour", "day", "week"]
     assert policy.audit.path is None

@@ -96,11 +96,11 @@ async def test_two_instances_share_one_budget_and_one_rate_limit(redis_store_url
             s = first if i < 50 else second
             await s.observe("k", Observation(T0 + 20 + i, 1000 + i), SPEC)
         for s in (first, second):
-            state = await s.state("k", T0 + 200, SPEC)
-            assert state is not None
-            assert state.window("hour").requests == 106
-            assert state.window("hour").input_tokens == 60
-            assert abs(state.window("hour").distinct_cells - 106) <= 3
+            shared = await s.state("k", T0 + 200, SPEC)
+            assert shared is not None
+            assert shared.window("hour").requests == 106
+            assert shared.window("hour").input_tokens == 60
+            assert abs(shared.window("hour").distinct_cells - 106) <= 3
         # Campaigns link keys seen by different instances.
         await first.observe("a", Observation(T0, 1, links=("tpl",)), SPEC)
         joined = await second.observe("b", Observation(T0 + 1, 2, links=("tpl",)), SPEC)
@@ -482,3 +482,16 @@ async def test_a_merged_campaigns_output_tokens_slide_out(
         assert later.window("hour") == WindowCounts()
     finally:
         await store.close()
+
+
+async def test_any_key_or_feature_text_is_kept_apart(store: RedisStore) -> None:
+    odd = ["clé-ü", "a}b{c", "x:y:z", 'q"uo\\te', "emoji-😀"]
+    for i, key in enumerate(odd):
+        state = await store.observe(key, Observation(T0 + i, i, links=(f"f-{key}",)), SPEC)
+        assert state.window("hour").requests == 1
+        await store.record(key, T0 + i, SPEC, meta={key: key})
+    assert await store.keys() == odd[::-1]
+    for key in odd:
+        assert await store.meta(key) == {key: key}
+    joined = await store.observe("other", Observation(T0 + 9, 9, links=("f-emoji-😀",)), SPEC)
+    assert joined.campaign is not None and joined.campaign.keys == 2

@@ -105,10 +105,10 @@
     drawActions(s.timeline);
     const keyLines = s.top_keys.filter((k) => k.series.length).slice(0, 6)
       .map((k, i) => ({ name: short(k.key_id), color: PALETTE[i % PALETTE.length], points: k.series }));
-    drawLines("chart-keys", "legend-keys", "keys", keyLines);
+    drawLines("chart-keys", "legend-keys", "keys", keyLines, s.now);
     const campaignLines = s.campaigns.filter((c) => c.series.length).slice(0, 6)
       .map((c, i) => ({ name: c.id, color: PALETTE[i % PALETTE.length], points: c.series }));
-    drawLines("chart-campaigns", "legend-campaigns", "campaigns", campaignLines);
+    drawLines("chart-campaigns", "legend-campaigns", "campaigns", campaignLines, s.now);
     renderKeys(s.top_keys);
     renderCampaigns(s.campaigns);
   }
@@ -172,7 +172,7 @@
     legend("legend-actions", names.map((a) => ({ name: a + " " + sum(timeline.actions[a]), color: ACTION_COLORS[a] || "#888" })));
   }
 
-  function drawLines(boxId, legendId, name, lines) {
+  function drawLines(boxId, legendId, name, lines, now) {
     const svg = frame(name);
     if (!lines.length) {
       empty(svg, "no data yet");
@@ -181,7 +181,8 @@
       for (const line of lines) for (const [t, v] of line.points) {
         x0 = Math.min(x0, t); x1 = Math.max(x1, t); maxY = Math.max(maxY, v);
       }
-      if (x1 - x0 < 1) { x0 -= 30; x1 += 30; }
+      x1 = Math.max(x1, now);
+      x0 = Math.min(x0, x1 - 60);  // at least a minute wide, ending now
       maxY = niceMax(maxY);
       axes(svg, maxY, x0, x1);
       const sx = (t) => PAD.l + ((t - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
@@ -271,6 +272,7 @@
   function compact(n) {
     if (n >= 1e6) return (n / 1e6).toFixed(1) + "M";
     if (n >= 1e4) return Math.round(n / 1e3) + "k";
+    if (n < 100 && n % 1) return n.toFixed(1);
     return String(Math.round(n));
   }
   function niceMax(n) {

@@ -11,7 +11,8 @@
 --   {P:k:<key>}:w<i>:<s>  HyperLogLog of slot s of window i
 -- A campaign's data lives under {P:c:<root>} with the same window layout plus n (members).
 -- Global: P:keys (zset key -> activity sequence), P:seq, P:camps (zset root -> size),
--- P:o:<feature> (the feature's owner key), P:p:<key> (union-find parent).
+-- P:o:<feature> (the feature's owner key), P:p:<key> (union-find parent), and {P}:tmp, which
+-- a union of over 512 HyperLogLogs merges into and deletes within the same script.
 --
 -- Times come from the caller, never from Redis, so that a replay on a simulated clock behaves
 -- like the memory store. Numbers that must survive exactly (times) are stored and returned as

@@ -1,0 +1,247 @@
+"""Behaviour: how a key asks, read off its ring of recent request records.
+
+Coverage says how much a key sweeps; behaviour says whether it talks like a person or a
+script. People hold conversations (multi-turn, with follow-ups that refer to earlier
+answers), bring documents and tools to work on, and keep one client and one network. Harvesters
+fire single-turn questions, each about something new, from one template, often asking for the
+full reasoning, and stealthy ones rotate clients and addresses.
+
+Every share is taken over the key's last ``sketch.ring`` requests and multiplied by an evidence
+factor ``n / (n + 4)``, so a key with two requests cannot look like anything yet.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from guard.models import SignalValue
+from guard.profile import Flag, RequestRecord
+from guard.signals.base import Signal, SignalContext, saturate
+
+__all__ = [
+    "BEHAVIOUR_SIGNALS",
+    "ConversationSignal",
+    "ExtractionSignal",
+    "PayloadSignal",
+    "ReasoningSignal",
+    "RecentNoveltySignal",
+    "RingStats",
+    "RotationSignal",
+    "SingleTurnSignal",
+    "TemplatedSignal",
+]
+
+_PRIOR = 4.0  # pseudo-requests of "no evidence" every share is shrunk towards
+_BITS = tuple(int(flag) for flag in Flag)
+
+
+@dataclass(frozen=True, slots=True)
+class RingStats:
+    """Shares and spreads over a key's recent requests (the current one included)."""
+
+    n: int
+    evidence: float
+    flags: dict[int, float]
+    distinct_cells: float
+    top_template: float
+    clients: int
+    networks: int
+    median_gap: float
+
+    @classmethod
+    def of(cls, recent: tuple[bytes, ...]) -> RingStats:
+        """Stats of a ring of packed records: one pass, C-level where it can be."""
+        rows = RequestRecord.columns(recent)
+        if rows is None:
+            return _EMPTY
+        ts, cells, templates, clients, networks, flags = rows
+        n = len(ts)
+        shares: dict[int, float] = {}
+        for value, count in Counter(flags).items():
+            for bit in _BITS:
+                if value & bit:
+                    shares[bit] = shares.get(bit, 0) + count
+        times = sorted(ts)
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        return cls(
+            n=n,
+            evidence=n / (n + _PRIOR),
+            flags={bit: count / n for bit, count in shares.items()},
+            distinct_cells=len(set(cells)) / n,
+            top_template=Counter(templates).most_common(1)[0][1] / n if n > 1 else 0.0,
+            clients=len(set(clients)),
+            networks=len(set(networks)),
+            median_gap=statistics.median(gaps) if gaps else math.inf,
+        )
+
+    def share(self, flag: Flag) -> float:
+        return self.flags.get(int(flag), 0.0)
+
+
+_EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
+
+
+def _stats(ctx: SignalContext) -> RingStats:
+    return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+
+
+class RecentNoveltySignal(Signal):
+    """Share of the recent requests about distinct subjects, above what people reach."""
+
+    name = "recent_novelty"
+
+    def __init__(self, floor: float = 0.4) -> None:
+        self.floor = floor
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        value = max(0.0, (s.distinct_cells - self.floor) / (1 - self.floor)) * s.evidence
+        return SignalValue(
+            self.name,
+            value,
+            f"{s.distinct_cells:.0%} of the last {s.n} requests on distinct subjects",
+        )
+
+
+class SingleTurnSignal(Signal):
+    """Share of recent requests sent without any conversation history."""
+
+    name = "single_turn"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        single = 1.0 - s.share(Flag.MULTI_TURN)
+        return SignalValue(
+            self.name, single * s.evidence, f"{single:.0%} of the last {s.n} requests single-turn"
+        )
+
+
+class ConversationSignal(Signal):
+    """Follow-ups that refer to earlier answers: what people do and sweeps do not (benign)."""
+
+    name = "conversation"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        share = s.share(Flag.FOLLOW_UP)
+        return SignalValue(
+            self.name,
+            min(1.0, 2.0 * share) * s.evidence,
+            f"{share:.0%} of the last {s.n} requests follow up on an earlier answer",
+        )
+
+
+class PayloadSignal(Signal):
+    """Requests that bring their own material: documents to work on, tools (benign)."""
+
+    name = "payload"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        share = max(s.share(Flag.DOCUMENT), s.share(Flag.TOOLS))
+        return SignalValue(
+            self.name,
+            share * s.evidence,
+            f"{share:.0%} of the last {s.n} requests carry documents or tools",
+        )
+
+
+class TemplatedSignal(Signal):
+    """Share of recent requests filled into one template."""
+
+    name = "templated"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        value = max(0.0, (s.top_template - 0.2) / 0.8) * s.evidence
+        return SignalValue(
+            self.name, value, f"{s.top_template:.0%} of the last {s.n} requests share one template"
+        )
+
+
+class ReasoningSignal(Signal):
+    """Share of recent requests that demand the full reasoning, or the longest outputs."""
+
+    name = "reasoning"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        share = max(s.share(Flag.REASONING), s.share(Flag.LONG_OUTPUT))
+        return SignalValue(
+            self.name,
+            share * s.evidence,
+            f"{share:.0%} of the last {s.n} requests ask for full reasoning or maximal output",
+        )
+
+
+class ExtractionSignal(Signal):
+    """Share of recent requests that sample several answers or read logits out."""
+
+    name = "extraction"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        share = max(s.share(Flag.LOGIT), 0.6 * s.share(Flag.SAMPLES))
+        return SignalValue(
+            self.name,
+            share * s.evidence,
+            f"{share:.0%} of the last {s.n} requests use n > 1 or logprobs with logit_bias",
+        )
+
+
+class RotationSignal(Signal):
+    """One key, many clients and networks: rotation to look like many people."""
+
+    name = "rotation"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        s = _stats(ctx)
+        spread = max(0, s.clients - 2) + max(0, s.networks - 2)
+        value = saturate(spread, 4.0) * s.evidence
+        return SignalValue(
+            self.name,
+            value,
+            f"{s.clients} clients and {s.networks} networks in the last {s.n} requests",
+        )
+
+
+class CampaignSignal(Signal):
+    """The key's campaign sweeps: many linked keys whose union coverage keeps growing."""
+
+    name = "campaign"
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        campaign = ctx.state.campaign
+        if campaign is None:
+            return SignalValue(self.name, 0.0, "not linked to other keys")
+        counts = campaign.window(ctx.window)
+        if counts.requests < 2 * ctx.min_requests:
+            return SignalValue(
+                self.name, 0.0, f"campaign of {campaign.keys} keys, too little traffic yet"
+            )
+        share = min(1.0, counts.distinct_cells / counts.requests)
+        novelty = max(0.0, (share - 0.4) / 0.6)
+        value = novelty * saturate(campaign.keys - 1, 3.0)
+        return SignalValue(
+            self.name,
+            value,
+            f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
+            f"subjects in {counts.requests} requests in the last {ctx.window}",
+        )
+
+
+BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
+    RecentNoveltySignal,
+    SingleTurnSignal,
+    ConversationSignal,
+    PayloadSignal,
+    TemplatedSignal,
+    ReasoningSignal,
+    ExtractionSignal,
+    RotationSignal,
+    CampaignSignal,
+)
