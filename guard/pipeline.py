@@ -220,6 +220,7 @@ class Pipeline:
             scoring.window,
             scoring.min_requests,
             RingStats.of(state.recent),
+            record,
         )
         score = compiled.scorers[tier.name].score(signal_ctx)
         ctx = build_context(policy, identity, request, features, state, score, tier=tier)

@@ -11,6 +11,7 @@ Redis list trimmed on every push).
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 import re
 import struct
@@ -163,11 +164,17 @@ def _carries_document(prompt: str) -> bool:
     return (longest >= 0.6 * len(prompt) and longest >= _DOCUMENT_WORDS * 5) or len(blocks) >= 3
 
 
+@functools.lru_cache(maxsize=4096)
 def network_of(ip: str) -> str:
     """The /24 of an IPv4 address or the /48 of an IPv6 one: the unit of an address range."""
+    head, dot, last = ip.rpartition(".")
+    if dot and last.isdigit() and head.count(".") == 2 and ":" not in ip:
+        return f"{head}.0/24"  # the common case, without ipaddress's cost
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from guard.models import Features, Identity, KeyState, PromptRequest, SignalValue
 
 if TYPE_CHECKING:
+    from guard.profile import RequestRecord
     from guard.signals.behaviour import RingStats
 
 __all__ = ["Signal", "SignalContext", "saturate"]
@@ -25,6 +26,7 @@ class SignalContext:
     window: str  # the window whose counts key-level signals read
     min_requests: int  # below this many requests key-level signals stay at 0
     recent: RingStats | None = None  # computed once per request from state.recent
+    record: RequestRecord | None = None  # this request's own record (its flags)
 
 
 class Signal(abc.ABC):

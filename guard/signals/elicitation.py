@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from guard.models import SignalValue
 from guard.patterns import asks_for_reasoning
+from guard.profile import Flag
 from guard.signals.base import Signal, SignalContext
 
 __all__ = ["ElicitationSignal", "asks_for_reasoning"]
@@ -28,7 +29,12 @@ class ElicitationSignal(Signal):
         if req.logprobs and req.logit_bias:
             found.append("logprobs with logit_bias")
             value = 1.0
-        if asks_for_reasoning(req.prompt) or asks_for_reasoning(req.system):
+        record = ctx.record
+        if (
+            record.flags & Flag.REASONING
+            if record is not None
+            else asks_for_reasoning(req.prompt) or asks_for_reasoning(req.system)
+        ):
             found.append("asks for full reasoning")
             value = max(value, 0.6)
         if req.n > 1:
