@@ -24,6 +24,9 @@ from guard.models import Features, Identity, PromptRequest
 __all__ = ["link_features"]
 
 _MIN_TEMPLATE_PROMPT = 40  # characters: shorter prompts ("hi", "continue") are everyone's
+# Longer prompts are mostly pasted material; the featurizer reads a template only from their
+# head and tail, which pasted documents share too often to say "same operator".
+_MAX_TEMPLATE_PROMPT = 4000
 _MIN_SYSTEM = 40
 _STOCK_SYSTEM = re.compile(
     r"^\W*you are (?:a |an )?(?:helpful|friendly|useful|smart|intelligent|ai|chat|large "
@@ -37,7 +40,7 @@ def link_features(
 ) -> tuple[str, ...]:
     """The link features of one request (hashed, so no prompt text reaches the store)."""
     links: list[str] = []
-    if len(request.prompt) >= _MIN_TEMPLATE_PROMPT:
+    if _MIN_TEMPLATE_PROMPT <= len(request.prompt) <= _MAX_TEMPLATE_PROMPT:
         links.append(f"t{features.template & 0xFFFFFFFFFFFF:x}")
     system = request.system.strip()
     if len(system) >= _MIN_SYSTEM and not _STOCK_SYSTEM.match(system[:300]):

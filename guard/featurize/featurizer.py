@@ -161,7 +161,9 @@ class Featurizer:
     per-word caches (about 0.9 KB per cached word at most).
 
     One instance serves every request; it may be shared between threads, since its caches
-    only ever hold values that are pure functions of their keys.
+    only ever hold values that are pure functions of their keys (the one race: a full cache
+    emptied by one thread while another is mid-request can, for that request, count one
+    term as two).
     """
 
     def __init__(
