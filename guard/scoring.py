@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from guard.models import Score, SignalValue
 from guard.signals import Signal, SignalContext
 
-__all__ = ["Scorer"]
+__all__ = ["REASON_AT", "Scorer"]
+
+REASON_AT = 0.5  # a signal at or above this value is reported as a reason (Score.reasons)
 
 
 class Scorer:
@@ -23,12 +25,19 @@ class Scorer:
         self.weights = {s.name: float(weights.get(s.name, 0.0)) for s in signals}
         self.bias = bias
 
-    def score(self, ctx: SignalContext) -> Score:
-        values = [signal.evaluate(ctx) for signal in self.signals]
-        logit = self.bias + sum(self.weights[v.name] * v.value for v in values)
-        value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
-        ranked = sorted(values, key=self._contribution, reverse=True)
-        return Score(value, tuple(ranked))
+    def score(self, ctx: SignalContext, *, explain: bool = False) -> Score:
+        """The suspicion for ``ctx``; every signal's value, strongest contribution first.
 
-    def _contribution(self, value: SignalValue) -> float:
-        return self.weights[value.name] * value.value
+        Sentences are built only for the signals that count as reasons (value >= 0.5), or
+        for all of them with ``explain``: formatting them all would cost more than scoring.
+        """
+        weights = self.weights
+        measured = [(signal, signal.measure(ctx)) for signal in self.signals]
+        logit = self.bias + sum(weights[signal.name] * v for signal, v in measured)
+        value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
+        measured.sort(key=lambda item: weights[item[0].name] * item[1], reverse=True)
+        values = tuple(
+            SignalValue(signal.name, v, signal.explain(ctx, v) if explain or v >= REASON_AT else "")
+            for signal, v in measured
+        )
+        return Score(value, values)

@@ -30,12 +30,23 @@ class SignalContext:
 
 
 class Signal(abc.ABC):
-    """Computes one :class:`SignalValue` in [0, 1] with a sentence that explains it."""
+    """Computes one value in [0, 1], and on demand a sentence that explains it.
+
+    ``measure`` runs on every request, so it only computes the number; ``explain`` builds the
+    sentence, which is only needed for the signals reported as reasons.
+    """
 
     name: str
 
     @abc.abstractmethod
-    def evaluate(self, ctx: SignalContext) -> SignalValue: ...
+    def measure(self, ctx: SignalContext) -> float: ...
+
+    @abc.abstractmethod
+    def explain(self, ctx: SignalContext, value: float) -> str: ...
+
+    def evaluate(self, ctx: SignalContext) -> SignalValue:
+        value = self.measure(ctx)
+        return SignalValue(self.name, value, self.explain(ctx, value))
 
 
 def saturate(x: float, half: float) -> float:

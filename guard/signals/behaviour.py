@@ -18,7 +18,6 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from guard.models import SignalValue
 from guard.profile import Flag, RequestRecord
 from guard.signals.base import Signal, SignalContext, saturate
 
@@ -89,7 +88,23 @@ def _stats(ctx: SignalContext) -> RingStats:
     return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
 
 
-class RecentNoveltySignal(Signal):
+class _RingSignal(Signal):
+    """A signal read off the ring: ``value(stats)`` and ``describe(stats)``."""
+
+    def measure(self, ctx: SignalContext) -> float:
+        return self.value(_stats(ctx))
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        return self.describe(_stats(ctx))
+
+    def value(self, s: RingStats) -> float:
+        raise NotImplementedError
+
+    def describe(self, s: RingStats) -> str:
+        raise NotImplementedError
+
+
+class RecentNoveltySignal(_RingSignal):
     """Share of the recent requests about distinct subjects, above what people reach."""
 
     name = "recent_novelty"
@@ -97,116 +112,100 @@ class RecentNoveltySignal(Signal):
     def __init__(self, floor: float = 0.4) -> None:
         self.floor = floor
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
-        value = max(0.0, (s.distinct_cells - self.floor) / (1 - self.floor)) * s.evidence
-        return SignalValue(
-            self.name,
-            value,
-            f"{s.distinct_cells:.0%} of the last {s.n} requests on distinct subjects",
-        )
+    def value(self, s: RingStats) -> float:
+        return max(0.0, (s.distinct_cells - self.floor) / (1 - self.floor)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return f"{s.distinct_cells:.0%} of the last {s.n} requests on distinct subjects"
 
 
-class SingleTurnSignal(Signal):
+class SingleTurnSignal(_RingSignal):
     """Share of recent requests sent without any conversation history."""
 
     name = "single_turn"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
-        single = 1.0 - s.share(Flag.MULTI_TURN)
-        return SignalValue(
-            self.name, single * s.evidence, f"{single:.0%} of the last {s.n} requests single-turn"
-        )
+    def value(self, s: RingStats) -> float:
+        return (1.0 - s.share(Flag.MULTI_TURN)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return f"{1.0 - s.share(Flag.MULTI_TURN):.0%} of the last {s.n} requests single-turn"
 
 
-class ConversationSignal(Signal):
+class ConversationSignal(_RingSignal):
     """Follow-ups that refer to earlier answers: what people do and sweeps do not (benign)."""
 
     name = "conversation"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
+    def value(self, s: RingStats) -> float:
+        return min(1.0, 2.0 * s.share(Flag.FOLLOW_UP)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
         share = s.share(Flag.FOLLOW_UP)
-        return SignalValue(
-            self.name,
-            min(1.0, 2.0 * share) * s.evidence,
-            f"{share:.0%} of the last {s.n} requests follow up on an earlier answer",
-        )
+        return f"{share:.0%} of the last {s.n} requests follow up on an earlier answer"
 
 
-class PayloadSignal(Signal):
+class PayloadSignal(_RingSignal):
     """Requests that bring their own material: documents to work on, tools (benign)."""
 
     name = "payload"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
+    def value(self, s: RingStats) -> float:
+        return max(s.share(Flag.DOCUMENT), s.share(Flag.TOOLS)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
         share = max(s.share(Flag.DOCUMENT), s.share(Flag.TOOLS))
-        return SignalValue(
-            self.name,
-            share * s.evidence,
-            f"{share:.0%} of the last {s.n} requests carry documents or tools",
-        )
+        return f"{share:.0%} of the last {s.n} requests carry documents or tools"
 
 
-class TemplatedSignal(Signal):
+class TemplatedSignal(_RingSignal):
     """Share of recent requests filled into one template."""
 
     name = "templated"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
-        value = max(0.0, (s.top_template - 0.2) / 0.8) * s.evidence
-        return SignalValue(
-            self.name, value, f"{s.top_template:.0%} of the last {s.n} requests share one template"
-        )
+    def value(self, s: RingStats) -> float:
+        return max(0.0, (s.top_template - 0.2) / 0.8) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return f"{s.top_template:.0%} of the last {s.n} requests share one template"
 
 
-class ReasoningSignal(Signal):
+class ReasoningSignal(_RingSignal):
     """Share of recent requests that demand the full reasoning, or the longest outputs."""
 
     name = "reasoning"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
+    def value(self, s: RingStats) -> float:
+        return max(s.share(Flag.REASONING), s.share(Flag.LONG_OUTPUT)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
         share = max(s.share(Flag.REASONING), s.share(Flag.LONG_OUTPUT))
-        return SignalValue(
-            self.name,
-            share * s.evidence,
-            f"{share:.0%} of the last {s.n} requests ask for full reasoning or maximal output",
-        )
+        return f"{share:.0%} of the last {s.n} requests ask for full reasoning or maximal output"
 
 
-class ExtractionSignal(Signal):
+class ExtractionSignal(_RingSignal):
     """Share of recent requests that sample several answers or read logits out."""
 
     name = "extraction"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
-        share = max(s.share(Flag.LOGIT), 0.6 * s.share(Flag.SAMPLES))
-        return SignalValue(
-            self.name,
-            share * s.evidence,
-            f"{share:.0%} of the last {s.n} requests use n > 1 or logprobs with logit_bias",
-        )
+    def value(self, s: RingStats) -> float:
+        return max(s.share(Flag.LOGIT), 0.6 * s.share(Flag.SAMPLES)) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        share = max(s.share(Flag.LOGIT), s.share(Flag.SAMPLES))
+        return f"{share:.0%} of the last {s.n} requests use n > 1 or logprobs with logit_bias"
 
 
-class RotationSignal(Signal):
+class RotationSignal(_RingSignal):
     """One key, many clients and networks: rotation to look like many people."""
 
     name = "rotation"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
-        s = _stats(ctx)
+    def value(self, s: RingStats) -> float:
         spread = max(0, s.clients - 2) + max(0, s.networks - 2)
-        value = saturate(spread, 4.0) * s.evidence
-        return SignalValue(
-            self.name,
-            value,
-            f"{s.clients} clients and {s.networks} networks in the last {s.n} requests",
-        )
+        return saturate(spread, 4.0) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return f"{s.clients} clients and {s.networks} networks in the last {s.n} requests"
 
 
 class CampaignSignal(Signal):
@@ -214,23 +213,24 @@ class CampaignSignal(Signal):
 
     name = "campaign"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
+    def measure(self, ctx: SignalContext) -> float:
         campaign = ctx.state.campaign
         if campaign is None:
-            return SignalValue(self.name, 0.0, "not linked to other keys")
+            return 0.0
         counts = campaign.window(ctx.window)
         if counts.requests < 2 * ctx.min_requests:
-            return SignalValue(
-                self.name, 0.0, f"campaign of {campaign.keys} keys, too little traffic yet"
-            )
+            return 0.0
         share = min(1.0, counts.distinct_cells / counts.requests)
-        novelty = max(0.0, (share - 0.4) / 0.6)
-        value = novelty * saturate(campaign.keys - 1, 3.0)
-        return SignalValue(
-            self.name,
-            value,
+        return max(0.0, (share - 0.4) / 0.6) * saturate(campaign.keys - 1, 3.0)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        campaign = ctx.state.campaign
+        if campaign is None:
+            return "not linked to other keys"
+        counts = campaign.window(ctx.window)
+        return (
             f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
-            f"subjects in {counts.requests} requests in the last {ctx.window}",
+            f"subjects in {counts.requests} requests in the last {ctx.window}"
         )
 
 

@@ -7,7 +7,6 @@ cells, saturating) and ``novelty`` (distinct cells per request: near 1 for a swe
 
 from __future__ import annotations
 
-from guard.models import SignalValue
 from guard.signals.base import Signal, SignalContext, saturate
 
 __all__ = ["CoverageSignal", "NoveltySignal"]
@@ -21,16 +20,17 @@ class CoverageSignal(Signal):
     def __init__(self, half: float = 150.0) -> None:
         self.half = half
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
+    def measure(self, ctx: SignalContext) -> float:
         counts = ctx.state.window(ctx.window)
         if counts.requests < ctx.min_requests:
-            return SignalValue(self.name, 0.0, f"{counts.requests} requests: too few to judge")
-        value = saturate(counts.distinct_cells, self.half)
-        return SignalValue(
-            self.name,
-            value,
-            f"{counts.distinct_cells} distinct subjects in the last {ctx.window}",
-        )
+            return 0.0
+        return saturate(counts.distinct_cells, self.half)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        counts = ctx.state.window(ctx.window)
+        if counts.requests < ctx.min_requests:
+            return f"{counts.requests} requests: too few to judge"
+        return f"{counts.distinct_cells} distinct subjects in the last {ctx.window}"
 
 
 class NoveltySignal(Signal):
@@ -41,15 +41,19 @@ class NoveltySignal(Signal):
     def __init__(self, floor: float = 0.35) -> None:
         self.floor = floor  # typical share for real users, mapped to 0
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
+    def measure(self, ctx: SignalContext) -> float:
         counts = ctx.state.window(ctx.window)
         if counts.requests < ctx.min_requests:
-            return SignalValue(self.name, 0.0, f"{counts.requests} requests: too few to judge")
+            return 0.0
         share = min(1.0, counts.distinct_cells / counts.requests)
-        value = max(0.0, (share - self.floor) / (1.0 - self.floor))
-        return SignalValue(
-            self.name,
-            value,
+        return max(0.0, (share - self.floor) / (1.0 - self.floor))
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        counts = ctx.state.window(ctx.window)
+        if counts.requests < ctx.min_requests:
+            return f"{counts.requests} requests: too few to judge"
+        share = min(1.0, counts.distinct_cells / counts.requests)
+        return (
             f"{share:.0%} of {counts.requests} requests in the last {ctx.window} "
-            "were about a subject not seen before",
+            "were about a subject not seen before"
         )

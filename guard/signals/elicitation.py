@@ -7,7 +7,6 @@ client read out the model's logits token by token).
 
 from __future__ import annotations
 
-from guard.models import SignalValue
 from guard.patterns import asks_for_reasoning
 from guard.profile import Flag
 from guard.signals.base import Signal, SignalContext
@@ -22,26 +21,27 @@ class ElicitationSignal(Signal):
 
     name = "elicitation"
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
+    def measure(self, ctx: SignalContext) -> float:
+        return max((value for value, _ in self._found(ctx)), default=0.0)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        found = [reason for _, reason in self._found(ctx)]
+        return ", ".join(found) if found else "no extraction patterns"
+
+    def _found(self, ctx: SignalContext) -> list[tuple[float, str]]:
         req = ctx.request
-        found: list[str] = []
-        value = 0.0
+        found: list[tuple[float, str]] = []
         if req.logprobs and req.logit_bias:
-            found.append("logprobs with logit_bias")
-            value = 1.0
+            found.append((1.0, "logprobs with logit_bias"))
         record = ctx.record
         if (
             record.flags & Flag.REASONING
             if record is not None
             else asks_for_reasoning(req.prompt) or asks_for_reasoning(req.system)
         ):
-            found.append("asks for full reasoning")
-            value = max(value, 0.6)
+            found.append((0.6, "asks for full reasoning"))
         if req.n > 1:
-            found.append(f"n={req.n} samples")
-            value = max(value, 0.5)
+            found.append((0.5, f"n={req.n} samples"))
         if req.max_tokens is not None and req.max_tokens >= _LONG_OUTPUT:
-            found.append(f"max_tokens={req.max_tokens}")
-            value = max(value, 0.4)
-        reason = ", ".join(found) if found else "no extraction patterns"
-        return SignalValue(self.name, value, reason)
+            found.append((0.4, f"max_tokens={req.max_tokens}"))
+        return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from guard.models import SignalValue
 from guard.signals.base import Signal, SignalContext, saturate
 
 __all__ = ["VolumeSignal"]
@@ -16,12 +15,12 @@ class VolumeSignal(Signal):
     def __init__(self, half: float = 400.0) -> None:
         self.half = half
 
-    def evaluate(self, ctx: SignalContext) -> SignalValue:
+    def measure(self, ctx: SignalContext) -> float:
+        return saturate(ctx.state.window(ctx.window).requests, self.half)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
         counts = ctx.state.window(ctx.window)
-        value = saturate(counts.requests, self.half)
-        return SignalValue(
-            self.name,
-            value,
+        return (
             f"{counts.requests} requests and {counts.output_tokens} output tokens "
-            f"in the last {ctx.window}",
+            f"in the last {ctx.window}"
         )
