@@ -109,8 +109,9 @@ def test_demo_shows_who_was_stopped() -> None:
         sent, ok, throttled, blocked, *_ = counts(benign)
         assert sent == ok and throttled == blocked == "0", rows[benign]
     sent, ok, throttled, blocked, subjects, score, first = counts("sweeper")
-    # The sweep runs into the coverage budget (150 subjects an hour) and is throttled.
-    assert int(ok) < int(sent) and int(throttled) > 0, rows["sweeper"]
-    assert first == "#151" and "coverage-budget:" in rows["sweeper"], rows["sweeper"]
+    # The sweep is stopped early (suspicion) and runs into the coverage budget (150 an hour).
+    assert int(ok) < int(sent) / 2 and int(throttled) + int(blocked) > int(sent) / 2, rows["sweeper"]
+    assert first.startswith("#") and int(first[1:]) <= 50, rows["sweeper"]
+    assert float(score) >= 0.9
     sent, ok, throttled, *_ = counts("flood")
     assert int(throttled) > 0, rows["flood"]
