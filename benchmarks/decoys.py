@@ -40,12 +40,14 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import itertools
 
 import mmh3
 import numpy as np
@@ -54,6 +56,8 @@ from guard.decoys import DecoyEngine, PerturbParams
 from guard.decoys.reference import reference_template
 from guard.decoys.stream import ReplaceChannel, StreamRewriter, split_pieces
 from guard.decoys.watermark import Watermarker
+from guard.featurize import Featurizer
+from guard.models import Api, PromptRequest, Turn
 from guard.simulate.sharegpt import iter_conversations
 
 SECRET = "benchmark-secret"
@@ -207,7 +211,7 @@ DIMS = 1 << 12
 def featurize(text: str, latency: float) -> np.ndarray:
     vector = np.zeros(DIMS + 3, dtype=np.float32)
     words = re.findall(r"\w+|[^\w\s]", text.lower())
-    grams = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))]
+    grams = [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
     lowered = text.lower()
     grams += [lowered[i : i + 3] for i in range(max(0, len(lowered) - 2))]
     for gram in grams:
@@ -343,12 +347,21 @@ def genuine_latency(rng: random.Random, chars: int) -> float:
     return rng.lognormvariate(math.log(0.4), 0.35) + chars * rng.uniform(0.003, 0.006)
 
 
+FEATURIZER = Featurizer()
+
+
+def cell_of(prompt: str) -> int:
+    """The prompt's semantic cell, as guard's featurizer computes it."""
+    request = PromptRequest(Api.OPENAI, ROUTE, prompt, (Turn("user", prompt),))
+    return FEATURIZER.featurize(request).cell
+
+
 def indistinguishability(
-    pairs: list[tuple[str, str]], rng: random.Random, n: int, seed: int
+    pairs: list[tuple[str, str]], rng: random.Random, n: int, seed: int, canary: float
 ) -> dict[str, float]:
-    engine = DecoyEngine(SECRET)
-    corpus, held = pairs[: len(pairs) // 2], pairs[len(pairs) // 2 :]
-    for i, (prompt, answer) in enumerate(corpus):
+    engine = DecoyEngine(SECRET, canary_share=canary)
+    corpus, held = pairs[: len(pairs) - 2 * n], pairs[len(pairs) - 2 * n :]
+    for prompt, answer in corpus:
         request, body = chat_body(answer, prompt)
         latency = genuine_latency(rng, len(answer))
         engine.observe_genuine(
@@ -358,12 +371,12 @@ def indistinguishability(
             headers=[],
             body=body,
             stream=False,
-            arrivals=[latency * 0.98, latency],
-            cell=i % 50,
+            arrivals=[latency],
+            cell=cell_of(prompt),
         )
     genuine = [(a, genuine_latency(rng, len(a))) for _, a in held[:n]]
     kinds: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for i, (prompt, answer) in enumerate(held[n : 2 * n]):
+    for prompt, answer in held[n : 2 * n]:
         request, body = chat_body(answer, prompt)
         latency = genuine_latency(rng, len(answer))
         kinds["watermark (0.5)"].append(
@@ -373,12 +386,51 @@ def indistinguishability(
             (chat_text(engine.perturb_json(ROUTE, body, KEY, PerturbParams()) or body), latency)
         )
         for strategy in ("synthetic", "mismatch"):
-            decoy = engine.decoy(strategy, ROUTE, request, key_id=KEY, cell=i % 50)  # type: ignore[arg-type]
+            decoy = engine.decoy(strategy, ROUTE, request, key_id=KEY, cell=cell_of(prompt))  # type: ignore[arg-type]
             assert decoy is not None and decoy.body is not None
             kinds[f"decoy {strategy}"].append((chat_text(decoy.body), decoy.delay))
     out = {name: auc_of(genuine, altered, seed) for name, altered in kinds.items()}
-    mixed = [row for rows in kinds.values() for row in rows[: n // len(kinds)]]
+    # each kind altered a different share of the answers: near-copies of one answer on both
+    # sides of the train/test split would let the classifier memorise that answer
+    mixed = [row for k, rows in enumerate(kinds.values()) for row in rows[k :: len(kinds)]]
     out["all kinds together"] = auc_of(genuine, mixed, seed)
+    return out
+
+
+def recycling(pairs: list[tuple[str, str]], n: int) -> dict[str, float]:
+    """Synthetic decoys recycle sentences of a bounded corpus of recent answers: is *that*
+    what a classifier learns? Train on decoys from one half of the corpus and test on
+    decoys from the other half (no sentence in common), against the same on one corpus."""
+    corpus, held = pairs[: len(pairs) - 2 * n], pairs[len(pairs) - 2 * n :]
+    engines = [DecoyEngine(SECRET, canary_share=0.0, answers_per_route=len(corpus)) for _ in "ab"]
+    for i, (prompt, answer) in enumerate(corpus):
+        request, body = chat_body(answer, prompt)
+        engines[i % 2].observe_genuine(
+            ROUTE, request, status=200, headers=[], body=body, stream=False, arrivals=[1.0]
+        )
+    genuine = [a for _, a in held[:n]]
+
+    def decoys(split: bool) -> list[str]:
+        out = []
+        for i, (prompt, answer) in enumerate(held[n : 2 * n]):
+            request, _ = chat_body(answer, prompt)
+            engine = engines[1 if split and i >= n // 2 else 0]
+            decoy = engine.decoy("synthetic", ROUTE, request, key_id=KEY)
+            assert decoy is not None and decoy.body is not None
+            out.append(chat_text(decoy.body))
+        return out
+
+    half = n // 2
+    labels = np.array([0.0] * half + [1.0] * half)
+    out = {}
+    for name, split in (("one corpus", False), ("disjoint corpora", True)):
+        synthetic = decoys(split)
+        x_train = np.stack([featurize(t, 0.0) for t in genuine[:half] + synthetic[:half]])
+        x_test = np.stack([featurize(t, 0.0) for t in genuine[half:] + synthetic[half:]])
+        model = train_logistic(x_train, labels)
+        out[f"synthetic, text only, train/test decoys from {name}"] = roc_auc(
+            predict(model, x_test), labels
+        )
     return out
 
 
@@ -508,12 +560,18 @@ def main() -> None:
         "poisoning (share of answers with a wrong final answer)",
         poisoning(DecoyEngine(SECRET), rng, 150 if quick else 600),
     )
-    pairs = sharegpt_answers(1500 if quick else 4000)
+    pairs = sharegpt_answers(2000 if quick else 5000)
     answers = [a for _, a in pairs]
     print(f"\n(sharegpt: {len(pairs)} single-turn answers, positions 0-6 mod 10)")
+    for canary in (0.25, 0.0):
+        report(
+            f"indistinguishability (ROC AUC, held out; 0.5 = chance), canaries in {canary:.0%}"
+            " of decoys",
+            indistinguishability(pairs, rng, 300 if quick else 600, args.seed, canary),
+        )
     report(
-        "indistinguishability (ROC AUC, held out; 0.5 = chance)",
-        indistinguishability(pairs, rng, 300 if quick else 800, args.seed),
+        "what a classifier learns from synthetic decoys (ROC AUC)",
+        recycling(pairs, 300 if quick else 600),
     )
     report("traceability", traceability(answers[-400:], rng))
     sizes = (100, 300, 1000) if quick else (100, 300, 1000, 3000)

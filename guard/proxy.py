@@ -65,7 +65,11 @@ class ProxyApp:
         connect_timeout: float = 10,
         read_timeout: float = 300,
         max_connections: int = 100,
+        retries: int = 0,
     ) -> None:
+        if retries < 0:
+            raise ValueError(f"retries must be 0 or more, not {retries}.")
+        self.retries = retries
         base = URL(upstream)
         if base.scheme not in ("http", "https") or not base.host:
             raise ValueError(
@@ -207,15 +211,25 @@ class _Exchange:
         else:
             self.body_done.set()
             data = first.get("body", b"") or None
+        # A failed connection sent nothing, so it can be retried; once a streamed body has
+        # started flowing it cannot be replayed, so only whole bodies are retried.
+        attempts = 1 + (self.proxy.retries if not isinstance(data, AsyncIterator) else 0)
         try:
-            async with self.proxy.session().request(
-                self.scope["method"],
-                url,
-                headers=self.proxy.upstream_headers(self.scope),
-                data=data,
-                allow_redirects=False,
-            ) as upstream:
-                await self.relay(upstream)
+            for attempt in range(attempts):
+                try:
+                    async with self.proxy.session().request(
+                        self.scope["method"],
+                        url,
+                        headers=self.proxy.upstream_headers(self.scope),
+                        data=data,
+                        allow_redirects=False,
+                    ) as upstream:
+                        await self.relay(upstream)
+                    break
+                except aiohttp.ClientConnectorError:
+                    if attempt + 1 >= attempts:
+                        raise
+                    await asyncio.sleep(0.05 * 2**attempt)
         # Details go to the log, not to the client: they name internal addresses.
         except asyncio.TimeoutError as exc:
             logger.warning("Upstream timed out for %s %s: %r", self.scope["method"], url, exc)

@@ -53,21 +53,14 @@ def upstream_app(
         return MockUpstream()
     from guard.proxy import ProxyApp
 
-    options: dict[str, Any] = {}
-    if retries:
-        options["retries"] = retries
     try:
         return ProxyApp(
             upstream,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_connections=max_connections,
-            **options,
+            retries=retries,
         )
-    except TypeError:
-        raise ConfigError(
-            "--retries is not supported by this version of guard's proxy; drop the setting."
-        ) from None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 

@@ -114,7 +114,10 @@ def test_unknown_file_setting_suggests_the_right_one(tmp_path: Path) -> None:
     config_file = write(tmp_path, "upstreem: http://a:1\nport: 1\n")
     with pytest.raises(ConfigError) as caught:
         load_config({}, {}, config_file)
-    assert str(caught.value) == f"{config_file}: unknown setting 'upstreem' (did you mean 'upstream'?)."
+    assert (
+        str(caught.value)
+        == f"{config_file}: unknown setting 'upstreem' (did you mean 'upstream'?)."
+    )
 
 
 def test_dashes_are_accepted_in_file_keys(tmp_path: Path) -> None:
@@ -148,3 +151,49 @@ def test_parse_routes_forms() -> None:
     assert parse_routes({"/a": "http://x:1"}) == {"/a": "http://x:1"}
     with pytest.raises(ConfigError):
         parse_routes(42)
+
+
+# The deployment examples stay in step with the code -------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_example_serve_config_loads() -> None:
+    config = load_config({}, {}, EXAMPLES / "serve.yaml")
+    assert config.store.startswith("redis://") and config.routes == {
+        "/v1/messages": "https://api.anthropic.com"
+    }
+
+
+def test_compose_example_is_consistent(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    from guard.policy import load_policy
+
+    compose = yaml.safe_load((EXAMPLES / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"redis", "guard-1", "guard-2", "nginx"} <= set(services)
+    for name in ("guard-1", "guard-2"):
+        environment = services[name]["environment"]
+        assert environment["GUARD_STORE"] == "redis://redis:6379/0"
+        assert load_config({}, {"GUARD_STORE": environment["GUARD_STORE"], "GUARD_WORKERS": "2"})
+    # The policy as the Dockerfile lays it out: /etc/guard/{compose-policy.yaml,policies/}.
+    shutil.copy(EXAMPLES / "compose-policy.yaml", tmp_path)
+    shutil.copytree(EXAMPLES.parent / "policies", tmp_path / "policies")
+    policy = load_policy(tmp_path / "compose-policy.yaml")
+    nginx_ip = services["nginx"]["networks"]["guard"]["ipv4_address"]
+    assert policy.identity.trusted_proxies == [nginx_ip]
+    assert "guard-1:8080" in (EXAMPLES / "nginx.conf").read_text()
+
+
+def test_systemd_unit_runs_a_valid_command() -> None:
+    from guard.cli import _parser
+
+    unit = (EXAMPLES / "guard.service").read_text()
+    (exec_start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = exec_start.split()[1:]
+    assert argv[0] == "serve"
+    args = _parser().parse_args(argv)
+    assert args.config == "/etc/guard/serve.yaml"

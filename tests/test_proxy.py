@@ -484,3 +484,17 @@ def test_targets_join_onto_the_base() -> None:
     assert str(proxy.target(scope)) == "http://127.0.0.1:9/api/v1/x%20y?a=1"
     for raw_path in (b"http://evil/x", b"*", b"//evil/x"):
         assert proxy.target({"path": raw_path.decode(), "raw_path": raw_path}) is None
+
+
+async def test_connect_failures_are_retried_then_answered_502(serve_app: Any) -> None:
+    port = closed_port()
+    proxy = ProxyApp(f"http://127.0.0.1:{port}", retries=3)
+    async with serve_app(proxy) as proxy_url:
+        async with httpx2.AsyncClient() as client:
+            started = asyncio.get_running_loop().time()
+            response = await client.post(proxy_url + "/v1/chat/completions", json={"model": "m"})
+            elapsed = asyncio.get_running_loop().time() - started
+    assert response.status_code == 502
+    assert elapsed >= 0.05 + 0.1 + 0.2  # three backoffs before giving up
+    with pytest.raises(ValueError, match="retries"):
+        ProxyApp("http://127.0.0.1:1", retries=-1)

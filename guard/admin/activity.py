@@ -34,10 +34,11 @@ if TYPE_CHECKING:
     from guard.pipeline import Inspection
     from guard.policy import Policy
 
-__all__ = ["Activity", "KeyActivity", "Series"]
+__all__ = ["Activity", "KeyActivity", "Record", "Series"]
 
 ACTIONS: tuple[str, ...] = tuple(a.value for a in Action)
 _ACTION_INDEX = {name: i for i, name in enumerate(ACTIONS)}
+_VALUES = {a: a.value for a in Action}  # Enum.value is a descriptor: slow on the hot path
 # ts, score, coverage, action, enforced, rule (index), reasons (index)
 _RECORD = struct.Struct("<dfIBBHH")
 _MAX_NAMES = 65535
@@ -142,7 +143,6 @@ class KeyActivity:
         "series",
         "signals",
         "tier",
-        "tokens",
     )
 
     def __init__(self, now: float, points: int) -> None:
@@ -159,7 +159,6 @@ class KeyActivity:
         self.tier = ""
         self.route = ""
         self.signals: tuple[SignalValue, ...] = ()
-        self.tokens = Usage()
         self.series = Series(points)
 
     @property
@@ -208,8 +207,8 @@ class Activity:
         entry = self.keys.get(key_id)
         if entry is None:
             entry = self.keys[key_id] = KeyActivity(now, self.points)
-        action = decision.action.value
-        enforced = decision.enforced.value
+        action = _VALUES[decision.action]
+        enforced = _VALUES[decision.enforced]
         entry.requests += 1
         entry.actions[action] += 1
         entry.enforced[enforced] += 1
@@ -236,9 +235,7 @@ class Activity:
         self._count(now, enforced)
 
     def on_response(self, inspection: Inspection, usage: Usage, seconds: float) -> None:
-        entry = self.keys.get(inspection.identity.key_id)
-        if entry is not None:
-            entry.tokens = entry.tokens + usage
+        pass  # tokens are in the store's windows
 
     def on_store(self, operation: str, seconds: float, failed: bool) -> None:
         pass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -118,6 +118,10 @@ class Metrics:
         )
         self.build_info.labels(__version__).set(1)
         self._policy_labels: tuple[str, str, str] | None = None
+        # Labelled children, looked up once: ``labels()`` costs more than the increment.
+        # Bounded: routes, tiers and actions are finite.
+        self._decided: dict[tuple[str, str, Action, Action], tuple[Any, Any]] = {}
+        self._by_route: dict[str, tuple[Any, Any, Any]] = {}
 
     # Listener ----------------------------------------------------------------------------------
 
@@ -127,10 +131,16 @@ class Metrics:
             if policy is not self._policy:
                 self.set_policy(policy)
         decision = inspection.decision
-        route = inspection.request.route
-        tier = inspection.tier
-        self.requests.labels(route, tier, decision.action.value).inc()
-        self.enforced.labels(route, tier, decision.enforced.value).inc()
+        labels = (inspection.request.route, inspection.tier, decision.action, decision.enforced)
+        children = self._decided.get(labels)
+        if children is None:
+            route, tier, action, enforced = labels
+            children = self._decided[labels] = (
+                self.requests.labels(route, tier, action.value),
+                self.enforced.labels(route, tier, enforced.value),
+            )
+        children[0].inc()
+        children[1].inc()
         self.score.observe(inspection.score.value)
         counts = inspection.state.windows.get(self._window)
         if counts is not None:
@@ -138,12 +148,19 @@ class Metrics:
 
     def on_response(self, inspection: Inspection, usage: Usage, seconds: float) -> None:
         route = inspection.request.route
+        children = self._by_route.get(route)
+        if children is None:
+            children = self._by_route[route] = (
+                self.upstream_seconds.labels(route),
+                self.tokens.labels(route, "input"),
+                self.tokens.labels(route, "output"),
+            )
         if inspection.decision.enforced not in _REFUSED:
-            self.upstream_seconds.labels(route).observe(seconds)
+            children[0].observe(seconds)
         if usage.input_tokens:
-            self.tokens.labels(route, "input").inc(usage.input_tokens)
+            children[1].inc(usage.input_tokens)
         if usage.output_tokens:
-            self.tokens.labels(route, "output").inc(usage.output_tokens)
+            children[2].inc(usage.output_tokens)
 
     def on_store(self, operation: str, seconds: float, failed: bool) -> None:
         self.store_seconds.labels(operation).observe(seconds)

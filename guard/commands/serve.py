@@ -38,9 +38,10 @@ def register(subparsers: Any) -> None:
         argument_default=argparse.SUPPRESS,
     )
     add = parser.add_argument
-    add("--config", help="YAML file of settings (env GUARD_CONFIG)")
+    add("--config", metavar="FILE", help="YAML file of settings (env GUARD_CONFIG)")
     add(
         "--upstream",
+        metavar="URL",
         help="'mock' (built-in mock LLM API) or the upstream base URL "
         "(env GUARD_UPSTREAM; default mock)",
     )
@@ -52,7 +53,7 @@ def register(subparsers: Any) -> None:
         help="send paths under PREFIX to another upstream; repeatable "
         "(env GUARD_ROUTES=PREFIX=URL,PREFIX=URL)",
     )
-    add("--host", help="listen address (env GUARD_HOST; default 127.0.0.1)")
+    add("--host", metavar="ADDRESS", help="listen address (env GUARD_HOST; default 127.0.0.1)")
     add("--port", help="listen port (env GUARD_PORT; default 8080)")
     add(
         "--connect-timeout",
@@ -69,15 +70,21 @@ def register(subparsers: Any) -> None:
     )
     add(
         "--retries",
+        metavar="N",
         help="retries when connecting to an upstream fails, never once a "
         "request was sent (env GUARD_RETRIES; default 0)",
     )
     add(
         "--max-connections",
+        metavar="N",
         dest="max_connections",
         help="pooled connections per upstream (env GUARD_MAX_CONNECTIONS; default 100)",
     )
-    add("--policy", help="policy YAML file (env GUARD_POLICY; default: the bundled policy)")
+    add(
+        "--policy",
+        metavar="FILE",
+        help="policy YAML file (env GUARD_POLICY; default: the bundled policy)",
+    )
     add(
         "--policy-poll",
         dest="policy_poll",
@@ -87,11 +94,13 @@ def register(subparsers: Any) -> None:
     )
     add(
         "--store",
+        metavar="URL",
         help="state store URL: memory:// or redis://host:6379/0 "
         "(env GUARD_STORE; default memory://)",
     )
     add(
         "--admin-token",
+        metavar="TOKEN",
         dest="admin_token",
         help="token of the admin API; prefer the environment variable "
         "(env GUARD_ADMIN_TOKEN; default: admin API disabled)",
@@ -103,6 +112,7 @@ def register(subparsers: Any) -> None:
     )
     add(
         "--workers",
+        metavar="N",
         help="worker processes; more than 1 needs --store redis:// (env GUARD_WORKERS; default 1)",
     )
     add(

@@ -14,7 +14,9 @@ guard's identity secret so ``guard trace`` can check its watermarks later)::
     # 2. decoy (strategies mismatch, synthetic): answer without the upstream
     answer = engine.decoy("mismatch", route, request_json, key_id=key_id,
                           cell=features.cell, canary=then.canary)
-    #    None -> nothing to build one from: forward (or perturb) instead.
+    #    None -> not a route decoys know (generic routes): forward instead. Before any
+    #    genuine answer was seen, the shape is guard.mock's and the text generic filler.
+    #    A canary rides in ``engine.canary_share`` (default 25%) of decoys.
     #    JSON: sleep(answer.delay), send answer.status/headers/body.
     #    SSE: send answer.status/headers, then for delay, event in answer.events:
     #         sleep(delay); send(event).

@@ -108,7 +108,7 @@ class DecoyEngine:
         secret: bytes | str,
         *,
         routes: int = 64,
-        answers_per_route: int = 200,
+        answers_per_route: int = 1000,
         cells: int = 4096,
         answers_per_cell: int = 6,
         canary_share: float = 0.25,
@@ -220,6 +220,11 @@ class DecoyEngine:
 
         ``downgrade`` is not made here: see :func:`guard.decoys.downgrade.downgrade`.
         """
+        if strategy not in ("mismatch", "synthetic"):
+            raise ValueError(
+                f"decoy strategy {strategy!r} is not made here: mismatch and synthetic are; "
+                "downgrade is guard.decoys.downgrade.downgrade()"
+            )
         if route not in ROUTES or not isinstance(request, dict):
             return None
         prompt = _prompt(route, request)

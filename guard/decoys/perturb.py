@@ -9,8 +9,11 @@ Four independent alterations, each switched by the policy (``Perturb`` action):
 * ``final``: the final answer ("the answer is X", "**X**", ``\\boxed{X}``, "Therefore ... X",
   the last "= X") always changes: numbers to a different number, yes/no and true/false to
   their opposite, a multiple-choice letter to another letter.
-* ``steps``: numbered steps are dropped (later ones renumbered) or swapped, and sentences of
-  a paragraph reordered or dropped, each with probability about ``strength`` / 2.
+* ``steps``: numbered steps are dropped (later ones renumbered) or swapped with the next,
+  each with probability ``strength`` / 2; within a paragraph, each sentence is swapped
+  with the next with probability ``strength``, and reasoning sentences ("First", "Since",
+  "This means" ...) are dropped with probability 0.4 x ``strength`` (never the last one,
+  which may be the conclusion).
 * ``code``: code lines get a subtle bug (off-by-one in ``range`` and comparisons, ``+``/``-``
   or ``and``/``or`` swapped, an integer literal moved by one, a boolean flipped) that keeps
   fences, brackets and quotes exactly as they were, so JSON stays JSON.

@@ -1,12 +1,15 @@
 """The ``synthetic`` decoy: new text in the voice of recent genuine answers.
 
-A word-level Markov chain (order 3) over the sentences of the few recent genuine answers
-of the route closest to the prompt writes sentences that are fluent locally and say nothing
-reliable. The answer keeps the *layout* of one of them (paragraph and sentence sizes,
-lists, headings, its code blocks), so its length, shape, vocabulary and markdown look like
-the model's, and each sentence slot prefers, among a few candidates, the one sharing most
-words with the prompt and closest to the layout sentence's length. Memory is bounded:
-``answers`` texts of at most ``max_chars`` each.
+A sentence-level Markov model: the answer borrows the *layout* of one recent genuine
+answer (paragraphs, lists, headings, code blocks, the number and length of sentences per
+line) and fills each sentence slot with a sentence drawn, without repetition, from that
+answer and the recent answers closest to it in vocabulary (a few of them, occasionally a
+walk of a word chain of order 3 over them instead, for sentences never seen verbatim).
+Every sentence is fluent, the whole is on one subject, sentences fit the slot's length and
+lean to the prompt's words, and none of it answers the question. The layout is drawn at
+random rather than by topic: picking the same few "best" answers again and again would
+make decoys share text with each other, which a classifier learns quickly (measured in
+benchmarks/decoys.py). Memory is bounded: ``answers`` texts of at most ``max_chars`` each.
 """
 
 from __future__ import annotations

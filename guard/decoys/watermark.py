@@ -127,6 +127,7 @@ def _scan_prose(
 ) -> None:
     i = 0
     count = len(kinds)
+    first, single = index.first, index.single
     while i < count:
         kind = kinds[i]
         token = tokens[base + i]
@@ -146,10 +147,13 @@ def _scan_prose(
                 state.ctx, state.prev = _START, ""
             i += 1
             continue
-        lower = token.lower().replace("\u2019", "'")
-        matched = _match(tokens, kinds, base, i, lower, state, index)
+        lower = token.lower()
+        if "\u2019" in lower:
+            lower = lower.replace("\u2019", "'")
+        matched = _match(tokens, kinds, base, i, lower, state, index) if lower in first else None
         if matched is None:
-            state.ctx, state.prev = index.context(lower), lower
+            state.ctx = "a" if lower == "an" else single.get(lower, lower)
+            state.prev = lower
             i += 1
             continue
         variant_set, variant, end = matched

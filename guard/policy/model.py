@@ -23,6 +23,7 @@ from guard.policy.actions import Allow, Then
 from guard.policy.conditions import Condition
 from guard.policy.typed import FieldError, Scalar, yaml_key
 from guard.policy.units import Duration, Rate, Size, parse_duration, parse_rate
+from guard.signals.weights import DEFAULT_BIAS, DEFAULT_WEIGHTS
 from guard.store.base import RateLimit, SketchSpec, Window
 
 if TYPE_CHECKING:
@@ -312,9 +313,11 @@ class RateLimitConfig:
 class ScoringConfig:
     """How signals combine into suspicion: score = logistic(bias + sum(weight * signal))."""
 
-    bias: float = doc("Log-odds of suspicion when every signal is 0.", default=-6.0)
+    bias: float = doc("Log-odds of suspicion when every signal is 0.", default=DEFAULT_BIAS)
     weights: dict[str, float] = doc(
-        "Weight of each signal (by name); signals not listed weigh 0.", default_factory=dict
+        "Weight of each signal (by name); signals not listed weigh 0. Omitted: the shipped "
+        "model, fitted offline (docs/detection.md).",
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
     )
     min_requests: int = doc(
         "Requests a key must have made before its key-level signals count (too little evidence "

@@ -7,7 +7,6 @@ import hmac
 import pytest
 from admin_traffic import TOKEN, admin, guard_app
 
-from guard.admin import auth
 from guard.admin.auth import Auth, BearerAuth
 
 PRIVATE = ("/_guard/metrics", "/_guard/keys", "/_guard/campaigns", "/_guard/api/summary")
@@ -58,7 +57,7 @@ async def test_token_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) 
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    monkeypatch.setattr(hmac, "compare_digest", spy)
     async with admin(guard_app(), token="short") as client:
         assert (await client.get("/_guard/keys")).status_code == 401
         right = await client.get("/_guard/keys", headers={"authorization": f"Bearer {TOKEN}"})

@@ -7,11 +7,13 @@ missing and it can (root, apt-get present), and skips with the reason otherwise.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -103,19 +105,19 @@ def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
     rows: list[bytes] = []
     previous = bytearray(stride)
     for y in range(height):
-        kind = raw[y * (stride + 1)]
+        flt = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = previous[i]
             corner = previous[i - channels] if i >= channels else 0
-            if kind == 1:
+            if flt == 1:
                 line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
+            elif flt == 2:
                 line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
+            elif flt == 3:
                 line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
+            elif flt == 4:
                 p = left + up - corner
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
@@ -147,24 +149,27 @@ def count_color(rows: list[bytes], color: tuple[int, int, int], tolerance: int =
 
 
 @pytest.mark.slow
-async def test_dashboard_renders_live_charts(
-    chromium: str, serve_app: Any, tmp_path: Path
-) -> None:
-    app = guard_app()
+async def test_dashboard_renders_live_charts(chromium: str, serve_app: Any, tmp_path: Path) -> None:
+    # A clock that moves 2 s per reading spreads the traffic over minutes: several buckets of
+    # the actions chart, and coverage lines with a real slope.
+    start = time.time() - 3600
+    ticks = itertools.count()
+    app = guard_app(clock=lambda: start + 2 * next(ticks))
     async with serve_app(app) as base:
         sent = await send_traffic(app, base_url=base, rounds=24)
         url = f"{base}/_guard/#token={TOKEN}"
         dom = (await run_chromium(chromium, tmp_path / "dom", "--dump-dom", url)).decode()
         shot = tmp_path / "dashboard.png"
         await run_chromium(
-            chromium, tmp_path / "shot", "--window-size=1400,1300", f"--screenshot={shot}", url
+            chromium, tmp_path / "shot", "--window-size=1400,800", f"--screenshot={shot}", url
         )
 
     # The page took the token from the fragment, loaded the summary and drew it.
     assert '<form id="login" hidden=""' in dom
     assert '<main id="main">' in dom
     assert app.pipeline.policy.hash in dom
-    assert re.search(r'id="t-requests" class="big">(\d+)<', dom).group(1) == str(sum(sent.values()))
+    shown = re.search(r'id="t-requests" class="big">(\d+)<', dom)
+    assert shown is not None and shown.group(1) == str(sum(sent.values()))
     actions = re.search(r'<svg[^>]*data-chart="actions".*?</svg>', dom, re.S)
     assert actions is not None
     counts = {
@@ -172,9 +177,12 @@ async def test_dashboard_renders_live_charts(
         for action, group in re.findall(r'<g data-action="(\w+)"[^>]*>(.*?)</g>', actions.group(0))
     }
     assert counts["block"] > 0 and sum(counts.values()) == sum(sent.values())
+    assert len(set(re.findall(r'<rect x="([\d.]+)"', actions.group(0)))) > 5  # buckets
     keys_chart = re.search(r'<svg[^>]*data-chart="keys".*?</svg>', dom, re.S)
     assert keys_chart is not None
-    lines = re.findall(r'<path d="(M[^"]+)" class="series"[^>]*data-points="(\d+)"', keys_chart.group(0))
+    lines = re.findall(
+        r'<path d="(M[^"]+)" class="series"[^>]*data-points="(\d+)"', keys_chart.group(0)
+    )
     assert len(lines) == min(6, len(sent))
     assert all(int(points) >= 2 and d.count("L") >= 1 for d, points in lines)
     assert 'data-chart="campaigns"' in dom and re.search(
@@ -186,7 +194,7 @@ async def test_dashboard_renders_live_charts(
 
     # The screenshot shows the charts: stacked bars in the action colours, drawn lines.
     width, height, pixels = read_png(shot.read_bytes())
-    assert (width, height) == (1400, 1300)
+    assert (width, height) == (1400, 800)
     assert count_color(pixels, ALLOW_GREY) > 2000
     assert count_color(pixels, BLOCK_RED) > 500
     line_colors = [(0x3F, 0x8C, 0xFF), (0x2B, 0xB0, 0xA8), (0x7C, 0x5C, 0xFF), (0xE8, 0x59, 0x0C)]

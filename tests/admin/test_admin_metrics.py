@@ -21,7 +21,7 @@ def samples(text: str) -> dict[str, list[Any]]:
 
 def total(found: dict[str, list[Any]], name: str, **labels: str) -> float:
     return sum(
-        s.value
+        float(s.value)
         for s in found.get(name, [])
         if all(s.labels.get(k) == v for k, v in labels.items())
     )

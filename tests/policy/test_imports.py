@@ -6,6 +6,7 @@ import pytest
 
 from guard.errors import PolicyError
 from guard.policy import load_policy
+from guard.signals.weights import DEFAULT_BIAS
 
 BASE = """
 mode: shadow
@@ -64,7 +65,7 @@ def test_importing_file_is_written_over_its_imports(tmp_path: Path) -> None:
     ]
     assert policy.budgets.campaign_items() == [("coverage", "day", 5000)]
     # Sections other than windows, rate limits, budgets, tiers and rules: replaced whole.
-    assert policy.scoring.weights == {"novelty": 2} and policy.scoring.bias == -6.0
+    assert policy.scoring.weights == {"novelty": 2} and policy.scoring.bias == DEFAULT_BIAS
     # Tiers and rules: imported order; same name replaced in place; new names after.
     assert [t.name for t in policy.tiers] == ["partners", "anonymous", "free"]
     assert policy.tiers[1].matches[0].ips == ["10.0.0.0/8"]

@@ -248,7 +248,7 @@
     const detail = await api("keys/" + encodeURIComponent(keyId));
     $("detail").hidden = false;
     $("detail-id").textContent = keyId;
-    $("detail-signals").replaceChildren(...detail.signals.map((s) => {
+    $("detail-signals").replaceChildren(...detail.signals.filter((s) => s.value > 0).map((s) => {
       const box = el("div");
       box.append(el("strong", {}, s.name + " " + s.value.toFixed(2)), el("br"), el("span", { class: "muted" }, s.reason));
       return box;
