@@ -15,6 +15,7 @@ from guard.adapters.fields import (
     get_float,
     get_int,
     get_str,
+    messages_of,
     require_object,
     usage_int,
 )
@@ -165,21 +166,9 @@ class AnthropicMessagesAdapter(Adapter):
 
     def parse(self, body: Any) -> PromptRequest:
         obj = require_object(body)
-        messages = obj.get("messages")
-        if messages is None:
-            raise BadRequest("messages is required: send the conversation as a list of messages.")
-        if not isinstance(messages, list):
-            raise BadRequest("messages must be a list of message objects.")
         turns: list[Turn] = []
-        for i, message in enumerate(messages):
-            if not isinstance(message, dict):
-                raise BadRequest(f"messages[{i}] must be an object with a role and content.")
-            role = message.get("role")
-            if role is None:
-                raise BadRequest(f"messages[{i}].role is required.")
-            if not isinstance(role, str):
-                raise BadRequest(f"messages[{i}].role must be a string.")
-            turns.extend(_message_turns(role, message.get("content"), f"messages[{i}].content"))
+        for role, message, where in messages_of(obj):
+            turns.extend(_message_turns(role, message.get("content"), where))
         thinking = obj.get("thinking")
         if thinking is not None and not isinstance(thinking, dict):
             raise BadRequest(

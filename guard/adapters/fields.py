@@ -8,6 +8,7 @@ guard cannot read is one it must not wave through.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from guard.errors import BadRequest
@@ -18,6 +19,7 @@ __all__ = [
     "get_float",
     "get_int",
     "get_str",
+    "messages_of",
     "require_object",
     "usage_int",
 ]
@@ -27,6 +29,27 @@ def require_object(body: Any, what: str = "The request body") -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest(f"{what} must be a JSON object.")
     return body
+
+
+def messages_of(obj: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(role, message, where)`` for each message of a chat body, checking the list's shape.
+
+    ``where`` names the message's content for error messages (``messages[2].content``).
+    """
+    messages = obj.get("messages")
+    if messages is None:
+        raise BadRequest("messages is required: send the conversation as a list of messages.")
+    if not isinstance(messages, list):
+        raise BadRequest("messages must be a list of message objects.")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise BadRequest(f"messages[{i}] must be an object with a role and content.")
+        role = message.get("role")
+        if role is None:
+            raise BadRequest(f"messages[{i}].role is required.")
+        if not isinstance(role, str):
+            raise BadRequest(f"messages[{i}].role must be a string.")
+        yield role, message, f"messages[{i}].content"
 
 
 def get_str(obj: dict[str, Any], key: str, where: str = "") -> str:

@@ -16,6 +16,7 @@ from guard.adapters.fields import (
     get_float,
     get_int,
     get_str,
+    messages_of,
     require_object,
     usage_int,
 )
@@ -206,22 +207,10 @@ class OpenAIChatAdapter(Adapter):
 
     def parse(self, body: Any) -> PromptRequest:
         obj = require_object(body)
-        messages = obj.get("messages")
-        if messages is None:
-            raise BadRequest("messages is required: send the conversation as a list of messages.")
-        if not isinstance(messages, list):
-            raise BadRequest("messages must be a list of message objects.")
         system: list[str] = []
         turns: list[Turn] = []
-        for i, message in enumerate(messages):
-            if not isinstance(message, dict):
-                raise BadRequest(f"messages[{i}] must be an object with a role and content.")
-            role = message.get("role")
-            if role is None:
-                raise BadRequest(f"messages[{i}].role is required.")
-            if not isinstance(role, str):
-                raise BadRequest(f"messages[{i}].role must be a string.")
-            text = content_text(message.get("content"), f"messages[{i}].content")
+        for role, message, where in messages_of(obj):
+            text = content_text(message.get("content"), where)
             if role in _SYSTEM_ROLES:
                 system.append(text)
             else:
