@@ -19,7 +19,7 @@ from guard.errors import GuardError
 
 __all__ = ["COMMANDS", "add_common_options", "env", "main"]
 
-COMMANDS = ("serve", "demo", "simulate", "replay", "check", "schema", "explain")
+COMMANDS = ("serve", "demo", "simulate", "replay", "check", "schema", "explain", "trace")
 
 
 def env(name: str, default: str | None = None) -> str | None:

@@ -495,5 +495,5 @@ def test_default_policy_keeps_its_behaviour() -> None:
     assert set(policy.scoring.weights) == set(SIGNAL_NAMES)
     assert policy.scoring.bias < 0
     assert policy.scoring.weights["payload"] < 0 < policy.scoring.weights["recent_novelty"]
-    assert list(policy.windows) == ["minute", "hour", "day", "week"]
+    assert list(policy.windows) == ["hour", "day", "week"]
     assert policy.audit.path is None
