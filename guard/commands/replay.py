@@ -111,23 +111,9 @@ def _summary(report: dict[str, Any], json_out: str | None, html_out: str | None)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m guard.commands.replay ...``: the same as ``guard replay ...``."""
-    import logging
+    from guard.cli import main as cli_main
 
-    from guard.errors import GuardError
-
-    parser = argparse.ArgumentParser(prog="guard")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["replay", *(sys.argv[1:] if argv is None else argv)])
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    try:
-        return run(args)
-    except GuardError as exc:
-        print(f"guard replay: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return cli_main(["replay", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

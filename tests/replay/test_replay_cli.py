@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from replay_traffic import mixed_traffic, write_jsonl
 
-REPLAY = [sys.executable, "-m", "guard.commands.replay"]
+REPLAY = [sys.executable, "-m", "guard", "replay"]
 ENV = {key: value for key, value in os.environ.items() if key != "GUARD_SECRET"}
 
 POLICY = {"rules": [{"name": "too-many", "when": "requests.hour > 5", "then": "throttle"}]}
