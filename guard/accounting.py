@@ -62,9 +62,47 @@ class UsageTap:
         if self._stream is not None:
             return self._stream.result()
         if self._kind == "json" and self._size <= _MAX_JSON and self._chunks:
+            body = b"".join(self._chunks)
+            if self._adapter.route in _USAGE_AT_TOP:
+                usage = _top_level_usage(body)
+                if usage is not None:
+                    return self._adapter.usage({"usage": usage}) or Usage()
             try:
-                body = json.loads(b"".join(self._chunks))
+                return self._adapter.usage(json.loads(body)) or Usage()
             except ValueError:
                 return Usage()
-            return self._adapter.usage(body) or Usage()
         return Usage()
+
+
+# Routes whose JSON responses keep token usage in a top-level "usage" object.
+_USAGE_AT_TOP = frozenset(
+    ("openai.chat", "openai.completions", "openai.responses", "anthropic.messages")
+)
+_DECODER = json.JSONDecoder()
+_USAGE_KEY = b'"usage"'
+
+
+def _top_level_usage(body: bytes) -> dict[str, object] | None:
+    """The response's ``usage`` object without parsing the whole body.
+
+    These APIs write ``usage`` after the content, so it is searched from the end; an
+    occurrence inside a string (escaped quotes) or anything that does not decode to an object
+    makes the caller parse the whole body instead.
+    """
+    end = len(body)
+    for _ in range(3):
+        at = body.rfind(_USAGE_KEY, 0, end)
+        if at <= 0:
+            return None
+        end = at
+        if body[at - 1 : at] == b"\\":
+            continue
+        colon = body.find(b":", at + len(_USAGE_KEY))
+        if colon < 0:
+            return None
+        try:
+            value, _ = _DECODER.raw_decode(body[colon + 1 :].decode("utf-8").lstrip())
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+    return None
