@@ -11,6 +11,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,14 +20,19 @@ from guard.act import cap_payload, tarpit_delay
 from guard.errors import PayloadTooLarge, RequestError
 from guard.models import Action, Api, Usage
 from guard.pipeline import Inspection, Pipeline
-from guard.policy.actions import Cap, Tarpit
+from guard.policy.actions import Cap, Decoy, Tarpit
 from guard.policy.loader import PolicySource
 from guard.reload import PolicyWatcher
+from guard.respond import Rewriter, send_decoy
 from guard.responses import error_response
 from guard.store import Store
 
 __all__ = ["GuardMiddleware"]
 
+# The routes decoys can imitate; generic routes pass through whatever the policy says.
+_DECOY_ROUTES = frozenset(
+    ("openai.chat", "openai.completions", "openai.responses", "anthropic.messages")
+)
 _THROTTLE_MESSAGE = "Rate limit reached for requests. Please try again in {seconds}s."
 _BLOCK_MESSAGE = (
     "Your access to this API has been restricted. Contact support if you believe this is an error."
@@ -53,9 +59,12 @@ class GuardMiddleware:
         clock: Callable[[], float] = time.time,
         pipeline: Pipeline | None = None,
         reload: bool = True,
+        record_every: int = 16,
     ) -> None:
         self.app = app
         self.pipeline = pipeline or Pipeline(policy, store=store, secret=secret, clock=clock)
+        self.record_every = record_every
+        self._seen = 0
         self.watcher: PolicyWatcher | None = None
         if reload and isinstance(policy, (str, os.PathLike)):
             self.watcher = PolicyWatcher(self.pipeline, policy)
@@ -100,6 +109,19 @@ class GuardMiddleware:
             return
         stream_delay = 0.0
         then = inspection.then
+        if action is Action.DECOY and isinstance(then, Decoy) and then.strategy != "downgrade":
+            answer = pipeline.decoys.decoy(
+                then.strategy,
+                inspection.request.route,
+                inspection.payload,
+                key_id=inspection.identity.key_id,
+                cell=inspection.features.cell,
+                canary=then.canary,
+            )
+            if answer is not None:
+                await send_decoy(answer, send)
+                await pipeline.account(inspection, Usage(0, len(answer.text) // 4))
+                return
         if action is Action.TARPIT and isinstance(then, Tarpit):
             await asyncio.sleep(tarpit_delay(then))
             stream_delay = then.stream_delay or 0.0
@@ -129,6 +151,10 @@ class GuardMiddleware:
             return await receive()
 
         tap = UsageTap(inspection.adapter)
+        action = inspection.decision.enforced
+        if action is Action.PERTURB or action is Action.WATERMARK:
+            send = Rewriter(self.pipeline.decoys, inspection, send)
+        recorder = self._recorder(inspection) if action is not Action.DECOY else None
 
         async def tapping_send(message: Message) -> None:
             kind = message["type"]
@@ -136,14 +162,32 @@ class GuardMiddleware:
                 if stream_delay and message.get("more_body", False):
                     await asyncio.sleep(stream_delay)
                 tap.feed(message.get("body", b""))
+                if recorder is not None:
+                    recorder.feed(message.get("body", b""))
             elif kind == "http.response.start":
                 tap.start(message["status"], message.get("headers", ()))
+                if recorder is not None:
+                    recorder.start(message["status"], message.get("headers", ()))
             await send(message)
 
         try:
             await self.app(scope, replay_receive, tapping_send)
         finally:
+            if recorder is not None:
+                recorder.close()
             await self.pipeline.account(inspection, tap.result())
+
+    def _recorder(self, inspection: Inspection) -> Any:
+        """A tap that teaches the decoy engine from every ``record_every``-th genuine answer
+        on a route it can imitate (decoys copy their shape, cadence and wording)."""
+        if self.record_every <= 0 or inspection.request.route not in _DECOY_ROUTES:
+            return None
+        self._seen += 1
+        if self._seen % self.record_every:
+            return None
+        return self.pipeline.decoys.recorder(
+            inspection.request.route, inspection.payload, cell=inspection.features.cell
+        )
 
 
 async def _refuse(inspection: Inspection, send: Send) -> None:

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from guard.adapters import Adapter, GenericRoute, Router
 from guard.audit import AuditLog
@@ -44,6 +44,9 @@ from guard.profile import RequestRecord
 from guard.scoring import Scorer
 from guard.signals import RingStats, SignalContext, default_signals
 from guard.store import Observation, Store, open_store
+
+if TYPE_CHECKING:
+    from guard.decoys import DecoyEngine
 
 __all__ = ["Inspection", "Pipeline"]
 
@@ -139,6 +142,17 @@ class Pipeline:
         self.featurizer = featurizer or Featurizer(seed=_featurizer_seed(self._secret))
         self.listeners: list[Listener] = list(listeners)
         self._store_failing = False
+        self._decoys: DecoyEngine | None = None
+
+    @property
+    def decoys(self) -> DecoyEngine:
+        """The decoy, perturbation and watermark engine (keyed with the identity secret, so
+        ``guard trace`` with the same secret recognises its watermarks)."""
+        if self._decoys is None:
+            from guard.decoys import DecoyEngine
+
+            self._decoys = DecoyEngine(self._secret)
+        return self._decoys
 
     @property
     def policy(self) -> Policy:
