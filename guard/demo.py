@@ -164,6 +164,29 @@ def _free_socket() -> socket.socket:
     return sock
 
 
+class _Actions:
+    """A pipeline listener counting what guard did to each key (invisible actions included:
+    a perturbed or watermarked answer is a 200 like any other)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Counter[str]] = {}
+        self.first: dict[str, int] = {}
+
+    def on_decision(self, inspection: Any) -> None:
+        key = inspection.identity.key_id
+        counts = self.by_key.setdefault(key, Counter())
+        action = inspection.decision.enforced.value
+        counts[action] += 1
+        if action not in ("allow", "log") and key not in self.first:
+            self.first[key] = sum(counts.values())
+
+    def on_response(self, inspection: Any, usage: Any, seconds: float) -> None:
+        pass
+
+    def on_store(self, operation: str, seconds: float, failed: bool) -> None:
+        pass
+
+
 async def run_demo(*, policy: PolicySource = None, store: str = "memory://", seed: int = 7) -> int:
     """Serve guard on loopback, replay the demo traffic through it, print what happened."""
     rng = random.Random(seed)
@@ -171,6 +194,8 @@ async def run_demo(*, policy: PolicySource = None, store: str = "memory://", see
     app = GuardMiddleware(
         MockUpstream(seed=seed), policy=policy, store=store, secret="demo-secret", clock=clock
     )
+    actions = _Actions()
+    app.pipeline.listeners.append(actions)
     sock = _free_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -198,7 +223,7 @@ async def run_demo(*, policy: PolicySource = None, store: str = "memory://", see
             )
         minutes = (clock() - clock.start) / 60
         print(f"{sum(c.sent for c in clients)} requests over {minutes:.1f} simulated minutes\n")
-        await _report(app, clients)
+        await _report(app, clients, actions)
     finally:
         server.should_exit = True
         await serving
@@ -206,13 +231,16 @@ async def run_demo(*, policy: PolicySource = None, store: str = "memory://", see
     return 0
 
 
-async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
+async def _report(app: GuardMiddleware, clients: list[_Client], actions: _Actions) -> None:
     pipeline = app.pipeline
     spec = pipeline.policy.sketch_spec()
     now = pipeline.clock()
+    print("genuine: the model's real answer, untouched. marked: watermarked (invisible).")
+    print("poisoned: perturbed or decoy answers, 200s that look real but teach wrong things.\n")
     header = (
-        f"{'key':<9} {'what it is':<44} {'sent':>4} {'200':>4} {'429':>4} {'403':>4} "
-        f"{'subjects/day':>12} {'score':>5}  first refused  why"
+        f"{'key':<9} {'what it is':<44} {'sent':>4} {'genuine':>7} {'marked':>6} "
+        f"{'poisoned':>8} {'429':>4} {'403':>4} {'subjects/day':>12} {'score':>5}  "
+        "first acted  why"
     )
     print(header)
     print("-" * len(header))
@@ -226,12 +254,15 @@ async def _report(app: GuardMiddleware, clients: list[_Client]) -> None:
         reasons = ", ".join(meta.get("reasons", [])) or "-"
         rule = meta.get("rule") or ""
         why = f"{rule}: {reasons}" if rule else reasons
-        first = f"#{client.first_refused}" if client.first_refused else "never"
+        done = actions.by_key.get(key_id, Counter())
+        first = f"#{actions.first[key_id]}" if key_id in actions.first else "never"
+        genuine = done["allow"] + done["log"] + done["tarpit"] + done["cap"]
         print(
-            f"{client.name:<9} {client.kind:<44} {client.sent:>4} {client.statuses[200]:>4} "
+            f"{client.name:<9} {client.kind:<44} {client.sent:>4} {genuine:>7} "
+            f"{done['watermark']:>6} {done['perturb'] + done['decoy']:>8} "
             f"{client.statuses[429]:>4} {client.statuses[403]:>4} "
             f"{day.distinct_cells if day else 0:>12} {meta.get('score', 0.0):>5.2f}  "
-            f"{first:<13}  {why}"
+            f"{first:<11}  {why}"
         )
     print(
         "\nKeys are stored only as keyed hashes (e.g. "

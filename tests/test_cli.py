@@ -99,19 +99,22 @@ def test_demo_shows_who_was_stopped() -> None:
     result = subprocess.run([*GUARD, "demo"], env=ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line[:1].isalpha()}
-    # columns: key, description..., sent, 200, 429, 403, subjects/day, score, first refused, ...
+
+    # columns: key, description..., sent, genuine, marked, poisoned, 429, 403, subjects, score,
+    # first acted, why...
     def counts(name: str) -> list[str]:
         row = rows[name]
         start = next(i for i, value in enumerate(row) if value.isdigit())
-        return row[start : start + 7]
+        return row[start : start + 9]
 
     for benign in ("alice", "bob"):
-        sent, ok, throttled, blocked, *_ = counts(benign)
-        assert sent == ok and throttled == blocked == "0", rows[benign]
-    sent, ok, throttled, blocked, subjects, score, first = counts("sweeper")
-    # The sweep is stopped early (suspicion) and runs into the coverage budget (150 an hour).
-    assert int(ok) < int(sent) / 2 and int(throttled) + int(blocked) > int(sent) / 2, rows["sweeper"]
+        sent, genuine, marked, poisoned, throttled, blocked, *_ = counts(benign)
+        assert sent == genuine and marked == poisoned == throttled == blocked == "0", rows[benign]
+    sent, genuine, marked, poisoned, throttled, blocked, _, score, first = counts("sweeper")
+    # The sweep is flagged early: its answers are poisoned, then it hits the coverage budget.
+    assert int(genuine) < int(sent) / 10, rows["sweeper"]
+    assert int(poisoned) > 0 and int(throttled) > 0, rows["sweeper"]
     assert first.startswith("#") and int(first[1:]) <= 50, rows["sweeper"]
     assert float(score) >= 0.9
-    sent, ok, throttled, *_ = counts("flood")
+    sent, genuine, marked, poisoned, throttled, *_ = counts("flood")
     assert int(throttled) > 0, rows["flood"]

@@ -272,7 +272,13 @@ class Perturb(Then):
     )
     numbers: bool = field(default=True, metadata={"doc": "Alter numbers."})
     steps: bool = field(default=True, metadata={"doc": "Alter intermediate reasoning steps."})
-    final: bool = field(default=False, metadata={"doc": "Alter the final answer too."})
+    final: bool = field(
+        default=True,
+        metadata={
+            "doc": "Alter the final answer too (what poisons a student: without it, only a "
+            "minority of harvested answers end wrong)."
+        },
+    )
     code: bool = field(default=False, metadata={"doc": "Alter code blocks."})
 
     def __post_init__(self) -> None:

@@ -478,8 +478,8 @@ def test_default_policy_keeps_its_behaviour() -> None:
             "budget.coverage.hour > 1 or budget.coverage.day > 1 or budget.coverage.week > 1",
             "throttle",
         ),
-        ("harvester", "score >= 0.9", "block"),
-        ("watch", "score >= 0.6", "log"),
+        ("harvester", "score >= 0.9", "perturb"),
+        ("watch", "score >= 0.6", "watermark"),
     ]
     assert policy.budgets.items() == [
         ("coverage", "hour", 150),
