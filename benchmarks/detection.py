@@ -125,15 +125,22 @@ def score_report(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "auc": auc,
         "threshold": threshold,
-        "tpr_at_1fpr": statistics.fmean(per_class[c]["detected"] for c in harvest) if harvest else 0,
+        "tpr_at_1fpr": statistics.fmean(per_class[c]["detected"] for c in harvest)
+        if harvest
+        else 0,
         "median_to_flag": statistics.median(t if t is not None else float("inf") for t in to_flag)
         if to_flag
         else None,
-        "campaign_flagged": sum(1 for e in campaign_keys if e.get("first_flagged")) / len(campaign_keys)
+        "campaign_flagged": sum(1 for e in campaign_keys if e.get("first_flagged"))
+        / len(campaign_keys)
         if campaign_keys
         else None,
-        "harvest_yield": statistics.fmean(per_class[c]["genuine"] for c in harvest) if harvest else 0,
-        "benign_collateral": statistics.fmean(per_class[c]["noticed"] for c in benign) if benign else 0,
+        "harvest_yield": statistics.fmean(per_class[c]["genuine"] for c in harvest)
+        if harvest
+        else 0,
+        "benign_collateral": statistics.fmean(per_class[c]["noticed"] for c in benign)
+        if benign
+        else 0,
         "throughput": report.get("throughput"),
         "classes": per_class,
     }
@@ -164,7 +171,8 @@ def print_classes(s: Mapping[str, Any]) -> None:
         print(
             f"  {c:<22} {row['label']:<9} {row['keys']:>5} {row['requests']:>7} "
             f"{row['mean_score']:>6.3f} {row['detected']:>7.2f} {row['flagged']:>8.2f} "
-            f"{to_flag if to_flag is not None else '-':>8} {row['genuine']:>8.3f} {row['noticed']:>8.4f}"
+            f"{to_flag if to_flag is not None else '-':>8} {row['genuine']:>8.3f} "
+            f"{row['noticed']:>8.4f}"
         )
 
 
@@ -172,7 +180,8 @@ async def run_seed(seed: int, days: float, policy: str | None, keys: int) -> dic
     config = SimConfig(seed=seed, days=days, keys=keys)
     started = time.perf_counter()
     report = await replay(iter_requests(config), policy=policy)
-    print(f"seed {seed}: {report['requests']} requests replayed in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    seconds = time.perf_counter() - started
+    print(f"seed {seed}: {report['requests']} requests replayed in {seconds:.0f}s", file=sys.stderr)
     return report
 
 
@@ -192,7 +201,9 @@ def main() -> None:
                 reports.append((path, json.load(f)))
     else:
         for seed in args.seeds:
-            reports.append((f"seed {seed}", asyncio.run(run_seed(seed, args.days, args.policy, args.keys))))
+            reports.append(
+                (f"seed {seed}", asyncio.run(run_seed(seed, args.days, args.policy, args.keys)))
+            )
     scores = []
     for name, report in reports:
         s = score_report(report)
@@ -208,7 +219,8 @@ def main() -> None:
         print_summary("overall (mean over seeds)", overall)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"runs": [{"name": n, **s} for (n, _), s in zip(reports, scores)]}, f, indent=1)
+            runs = [{"name": n, **s} for (n, _), s in zip(reports, scores, strict=True)]
+            json.dump({"runs": runs}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -28,9 +28,13 @@ from guard.simulate import SimConfig, iter_requests
 CHECKPOINTS = {8, 16, 32, 64, 128, 256, 512, 1024}
 
 
-async def collect(seed: int, days: float, policy: str | None) -> tuple[list[str], list[tuple[str, str, list[float]]]]:
+async def collect(
+    seed: int, days: float, policy: str | None
+) -> tuple[list[str], list[tuple[str, str, list[float]]]]:
     now = [0.0]
-    pipeline = Pipeline(policy, secret="fit", clock=lambda: now[0], store="memory://?max_keys=2000000")
+    pipeline = Pipeline(
+        policy, secret="fit", clock=lambda: now[0], store="memory://?max_keys=2000000"
+    )
     names: list[str] = []
     last: dict[str, tuple[str, str, list[float]]] = {}
     counts: dict[str, int] = defaultdict(int)
@@ -40,9 +44,15 @@ async def collect(seed: int, days: float, policy: str | None) -> tuple[list[str]
         adapter = pipeline.route(line["path"])
         if adapter is None:
             continue
-        headers = [(k.lower().encode(), str(v).encode()) for k, v in (line.get("headers") or {}).items()]
+        headers = [
+            (k.lower().encode(), str(v).encode()) for k, v in (line.get("headers") or {}).items()
+        ]
         key = line["key"]
-        auth = (b"x-api-key", key.encode()) if line["path"].endswith("/messages") else (b"authorization", f"Bearer {key}".encode())
+        auth = (
+            (b"x-api-key", key.encode())
+            if line["path"].endswith("/messages")
+            else (b"authorization", f"Bearer {key}".encode())
+        )
         headers.append(auth)
         identity = pipeline.identify(headers, line.get("ip", ""))
         try:
@@ -62,7 +72,9 @@ async def collect(seed: int, days: float, policy: str | None) -> tuple[list[str]
     return names, samples
 
 
-def fit(names: list[str], samples: list[tuple[str, str, list[float]]], l2: float) -> tuple[float, dict[str, float]]:
+def fit(
+    names: list[str], samples: list[tuple[str, str, list[float]]], l2: float
+) -> tuple[float, dict[str, float]]:
     x = np.array([s[2] for s in samples], dtype=float)
     y = np.array([1.0 if s[1] == "harvester" else 0.0 for s in samples])
     per_class: dict[str, int] = defaultdict(int)
@@ -71,9 +83,7 @@ def fit(names: list[str], samples: list[tuple[str, str, list[float]]], l2: float
     classes_by_label: dict[str, set[str]] = defaultdict(set)
     for s in samples:
         classes_by_label[s[1]].add(s[0])
-    w_sample = np.array(
-        [1.0 / per_class[s[0]] / len(classes_by_label[s[1]]) for s in samples]
-    )
+    w_sample = np.array([1.0 / per_class[s[0]] / len(classes_by_label[s[1]]) for s in samples])
     w_sample /= w_sample.sum()
     weights = np.zeros(x.shape[1])
     bias = 0.0

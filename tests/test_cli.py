@@ -30,8 +30,14 @@ def free_port() -> int:
 async def guard_serve(args: Sequence[str]) -> AsyncIterator[str]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        *GUARD, "serve", "--port", str(port), *args,
-        env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        *GUARD,
+        "serve",
+        "--port",
+        str(port),
+        *args,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(400):
@@ -54,7 +60,9 @@ async def guard_serve(args: Sequence[str]) -> AsyncIterator[str]:
 
 async def test_serve_mock_upstream_with_the_openai_sdk() -> None:
     async with guard_serve(["--upstream", "mock"]) as base:
-        async with openai.AsyncOpenAI(base_url=f"{base}/v1", api_key="sk-cli", max_retries=0) as client:
+        async with openai.AsyncOpenAI(
+            base_url=f"{base}/v1", api_key="sk-cli", max_retries=0
+        ) as client:
             completion = await client.chat.completions.create(
                 model="mock-gpt", messages=[{"role": "user", "content": "What is a tarpit?"}]
             )
@@ -62,8 +70,13 @@ async def test_serve_mock_upstream_with_the_openai_sdk() -> None:
 
 
 async def test_serve_proxies_to_an_upstream_url(serve_app) -> None:  # type: ignore[no-untyped-def]
-    async with serve_app(MockUpstream(seed=1)) as upstream, guard_serve(["--upstream", upstream]) as base:
-        async with openai.AsyncOpenAI(base_url=f"{base}/v1", api_key="sk-cli", max_retries=0) as client:
+    async with (
+        serve_app(MockUpstream(seed=1)) as upstream,
+        guard_serve(["--upstream", upstream]) as base,
+    ):
+        async with openai.AsyncOpenAI(
+            base_url=f"{base}/v1", api_key="sk-cli", max_retries=0
+        ) as client:
             stream = await client.chat.completions.create(
                 model="mock-gpt",
                 messages=[{"role": "user", "content": "Stream something."}],
@@ -78,27 +91,41 @@ def test_bad_policy_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
     policy.write_text("rules:\n  - name: x\n    then: blok\n")
     result = subprocess.run(
         [*GUARD, "serve", "--policy", str(policy), "--port", str(free_port())],
-        env=ENV, capture_output=True, text=True, timeout=60,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{policy}:3:11: [rule 'x'] rules[0].then: unknown action 'blok' (did you mean 'block'?)" in result.stderr
+    assert (
+        f"{policy}:3:11: [rule 'x'] rules[0].then: unknown action 'blok' (did you mean 'block'?)"
+        in result.stderr
+    )
 
 
 def test_environment_variables_are_read(tmp_path: Path) -> None:
     result = subprocess.run(
         [*GUARD, "serve", "--port", str(free_port())],
         env={**ENV, "GUARD_POLICY": str(tmp_path / "missing.yaml")},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert result.returncode == 1 and "missing.yaml" in result.stderr and "cannot read" in result.stderr
+    assert (
+        result.returncode == 1
+        and "missing.yaml" in result.stderr
+        and "cannot read" in result.stderr
+    )
 
 
 @pytest.mark.slow
 def test_demo_shows_who_was_stopped() -> None:
     result = subprocess.run([*GUARD, "demo"], env=ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line[:1].isalpha()}
+    rows = {
+        line.split()[0]: line.split() for line in result.stdout.splitlines() if line[:1].isalpha()
+    }
 
     # columns: key, description..., sent, genuine, marked, poisoned, 429, 403, subjects, score,
     # first acted, why...
