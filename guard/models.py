@@ -121,9 +121,8 @@ class Features:
     input_tokens: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class WindowCounts:
-    """A key's totals over one sliding window."""
+class WindowCounts(NamedTuple):
+    """A key's totals over one sliding window (a named tuple: several are made per request)."""
 
     distinct_cells: int = 0
     requests: int = 0
