@@ -19,7 +19,7 @@ import re
 
 import mmh3
 
-from guard.models import Features, Identity, PromptRequest
+from guard.models import Features, PromptRequest
 
 __all__ = ["link_features"]
 
@@ -35,9 +35,7 @@ _STOCK_SYSTEM = re.compile(
 )
 
 
-def link_features(
-    identity: Identity, request: PromptRequest, features: Features
-) -> tuple[str, ...]:
+def link_features(request: PromptRequest, features: Features) -> tuple[str, ...]:
     """The link features of one request (hashed, so no prompt text reaches the store)."""
     links: list[str] = []
     if _MIN_TEMPLATE_PROMPT <= len(request.prompt) <= _MAX_TEMPLATE_PROMPT:

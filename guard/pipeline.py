@@ -43,7 +43,7 @@ from guard.policy.tiers import Tier
 from guard.profile import RequestRecord
 from guard.scoring import Scorer
 from guard.signals import RingStats, SignalContext, default_signals
-from guard.store import Observation, Store, open_store
+from guard.store import Observation, SketchSpec, Store, open_store
 
 if TYPE_CHECKING:
     from guard.decoys import DecoyEngine
@@ -159,7 +159,7 @@ class Pipeline:
         return self._compiled.policy
 
     @property
-    def spec(self) -> Any:
+    def spec(self) -> SketchSpec:
         """The sketch spec the store is used with (windows, precision, ring)."""
         return self._compiled.spec
 
@@ -216,7 +216,7 @@ class Pipeline:
             features.input_tokens,
             tier.rate_limit_list(),
             record.pack(),
-            link_features(identity, request, features),
+            link_features(request, features),
         )
         key_id = identity.key_id
         try:

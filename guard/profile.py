@@ -108,11 +108,6 @@ class RequestRecord:
         return cols[0], cols[1], cols[2], cols[4], cols[5], cols[8]
 
     @classmethod
-    def unpack_many(cls, items: Sequence[bytes]) -> list[RequestRecord]:
-        size = _FORMAT.size
-        return [cls(*_FORMAT.unpack(item)) for item in items if len(item) == size]
-
-    @classmethod
     def of(
         cls, now: float, identity: Identity, request: PromptRequest, features: Features
     ) -> RequestRecord:
