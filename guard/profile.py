@@ -100,12 +100,21 @@ class RequestRecord:
     ):
         """Columns (ts, cell, template, client, network, flags) of packed records, or None."""
         size = _FORMAT.size
-        blob = b"".join(item for item in items if len(item) == size)
+        blob = b"".join(items)
+        if len(blob) != size * len(items):  # a record of another size: skip it
+            blob = b"".join(item for item in items if len(item) == size)
         if not blob:
             return None
-        rows = list(_FORMAT.iter_unpack(blob))
-        cols = list(zip(*rows, strict=True))
-        return cols[0], cols[1], cols[2], cols[4], cols[5], cols[8]
+        flat = _rows(len(blob) // size).unpack(blob)  # one C call for the whole ring
+        fields = len(_FORMAT.format) - 1
+        return (
+            flat[0::fields],
+            flat[1::fields],
+            flat[2::fields],
+            flat[4::fields],
+            flat[5::fields],
+            flat[8::fields],
+        )
 
     @classmethod
     def of(
@@ -144,6 +153,12 @@ class RequestRecord:
             request.max_tokens or 0,
             flags,
         )
+
+
+@functools.lru_cache(maxsize=512)
+def _rows(count: int) -> struct.Struct:
+    """A struct for ``count`` records back to back."""
+    return struct.Struct("<" + _FORMAT.format[1:] * count)
 
 
 def _hash16(text: str) -> int:

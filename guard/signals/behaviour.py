@@ -12,11 +12,10 @@ factor ``n / (n + 4)``, so a key with two requests cannot look like anything yet
 
 from __future__ import annotations
 
-import itertools
 import math
-import statistics
 from collections import Counter
 from dataclasses import dataclass
+from operator import sub
 
 from guard.profile import Flag, RequestRecord
 from guard.signals.base import Signal, SignalContext, saturate
@@ -60,21 +59,29 @@ class RingStats:
         ts, cells, templates, clients, networks, flags = rows
         n = len(ts)
         shares: dict[int, float] = {}
-        for value, count in Counter(flags).items():
+        for value in set(flags):  # a ring holds few distinct flag sets: count each once
+            count = flags.count(value)
             for bit in _BITS:
                 if value & bit:
                     shares[bit] = shares.get(bit, 0) + count
-        times = sorted(ts)
-        gaps = [b - a for a, b in itertools.pairwise(times)]
+        times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
+        gaps = sorted(map(sub, times[1:], times))
+        half = len(gaps) // 2
         return cls(
             n=n,
             evidence=n / (n + _PRIOR),
             flags={bit: count / n for bit, count in shares.items()},
             distinct_cells=len(set(cells)) / n,
-            top_template=Counter(templates).most_common(1)[0][1] / n if n > 1 else 0.0,
+            top_template=max(Counter(templates).values()) / n if n > 1 else 0.0,
             clients=len(set(clients)),
             networks=len(set(networks)),
-            median_gap=statistics.median(gaps) if gaps else math.inf,
+            median_gap=(
+                math.inf
+                if not gaps
+                else gaps[half]
+                if len(gaps) % 2
+                else (gaps[half - 1] + gaps[half]) / 2
+            ),
         )
 
     def share(self, flag: Flag) -> float:
