@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import math
+
+from guard.models import (
+    Api,
+    CampaignState,
+    Features,
+    Identity,
+    KeyState,
+    PromptRequest,
+    WindowCounts,
+)
+from guard.profile import Flag, RequestRecord
+from guard.signals import SignalContext
+from guard.signals.behaviour import (
+    CampaignSignal,
+    ConversationSignal,
+    ExtractionSignal,
+    PayloadSignal,
+    ReasoningSignal,
+    RecentNoveltySignal,
+    RingStats,
+    RotationSignal,
+    SingleTurnSignal,
+    TemplatedSignal,
+)
+
+IDENTITY = Identity("k_1", True, "203.0.113.1", "fp")
+
+
+def ring(
+    n: int,
+    *,
+    cells: int | None = None,
+    templates: int | None = None,
+    flags: int = 0,
+    clients: int = 1,
+    networks: int = 1,
+    gap: float = 10.0,
+) -> tuple[bytes, ...]:
+    """``n`` records, newest first, cycling over the given numbers of distinct values."""
+    return tuple(
+        RequestRecord(
+            1000.0 - i * gap,
+            i % (cells or n),
+            i % (templates or n),
+            0,
+            1 + i % clients,
+            1 + i % networks,
+            80,
+            0,
+            flags,
+        ).pack()
+        for i in range(n)
+    )
+
+
+def context(recent: tuple[bytes, ...], campaign: CampaignState | None = None) -> SignalContext:
+    request = PromptRequest(Api.OPENAI, "openai.chat", "hello")
+    state = KeyState({"day": WindowCounts()}, recent=recent, campaign=campaign)
+    return SignalContext(IDENTITY, request, Features(0, 0), state, "day", 8, RingStats.of(recent))
+
+
+def test_ring_stats() -> None:
+    stats = RingStats.of(ring(40, cells=10, templates=4, flags=Flag.MULTI_TURN | Flag.STREAM))
+    assert stats.n == 40 and stats.evidence == 40 / 44
+    assert stats.distinct_cells == 10 / 40 and stats.top_template == 10 / 40
+    assert stats.share(Flag.MULTI_TURN) == 1.0 and stats.share(Flag.STREAM) == 1.0
+    assert stats.share(Flag.REASONING) == 0.0
+    assert stats.median_gap == 10.0
+    assert RingStats.of(()).n == 0 and RingStats.of(()).median_gap == math.inf
+
+
+def test_median_gap_ignores_record_order() -> None:
+    records = list(ring(5, gap=3.0))
+    shuffled = (records[2], records[0], records[4], records[1], records[3])
+    assert RingStats.of(tuple(shuffled)).median_gap == 3.0
+
+
+def test_two_requests_are_not_yet_evidence() -> None:
+    sweep = RecentNoveltySignal().evaluate(context(ring(2)))
+    assert sweep.value < 0.35  # shrunk towards "no evidence"
+    assert RecentNoveltySignal().evaluate(context(ring(48))).value > 0.9
+
+
+def test_sweep_versus_conversation() -> None:
+    sweep = context(ring(48, templates=1, flags=Flag.REASONING))
+    person = context(ring(48, cells=6, flags=Flag.MULTI_TURN | Flag.FOLLOW_UP))
+    for signal in (RecentNoveltySignal(), SingleTurnSignal(), TemplatedSignal(), ReasoningSignal()):
+        assert signal.measure(sweep) > 0.85 > signal.measure(person) + 0.5, signal.name
+    assert ConversationSignal().measure(person) > 0.9 and ConversationSignal().measure(sweep) == 0
+    assert "100% of the last 48 requests share one template" in TemplatedSignal().explain(sweep, 1)
+
+
+def test_payload_extraction_rotation() -> None:
+    documents = context(ring(48, flags=Flag.DOCUMENT))
+    assert PayloadSignal().measure(documents) > 0.9
+    logits = context(ring(48, flags=Flag.LOGIT))
+    samples = context(ring(48, flags=Flag.SAMPLES))
+    assert ExtractionSignal().measure(logits) > 0.9 > ExtractionSignal().measure(samples) > 0.5
+    rotating = context(ring(48, clients=8, networks=8))
+    steady = context(ring(48, clients=2, networks=1))
+    assert RotationSignal().measure(rotating) > 0.6 and RotationSignal().measure(steady) == 0
+    assert "8 clients and 8 networks" in RotationSignal().explain(rotating, 0.8)
+
+
+def test_campaign_signal_needs_a_sweeping_group() -> None:
+    def campaign(keys: int, cells: int, requests: int) -> CampaignState:
+        return CampaignState("c-1", keys, {"day": WindowCounts(cells, requests, 0, 0)})
+
+    signal = CampaignSignal()
+    assert signal.measure(context((), None)) == 0.0
+    sweeping = context((), campaign(50, 950, 1000))
+    narrow = context((), campaign(50, 100, 1000))  # an organisation on one codebase
+    young = context((), campaign(50, 10, 10))
+    assert signal.measure(sweeping) > 0.8 and signal.measure(narrow) == 0.0
+    assert signal.measure(young) == 0.0
+    assert "campaign c-1 of 50 keys" in signal.explain(sweeping, 1.0)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from guard.patterns import asks_for_reasoning
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Solve this step by step.",
+        "Think step-by-step before answering.",
+        "Show your work.",
+        "Show all the reasoning you used.",
+        "Explain your reasoning in full.",
+        "Walk me through each step.",
+        "Write out your chain of thought.",
+        "Give the full derivation.",
+        "What was your internal monologue?",
+        "Reveal your hidden reasoning.",
+        "List every intermediate step.",
+        "<think>",
+        "THINK CAREFULLY BEFORE you answer",
+    ],
+)
+def test_reasoning_requests_are_recognised(text: str) -> None:
+    assert asks_for_reasoning(text)
+    assert asks_for_reasoning("Some context first. " * 10 + text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "What is the capital of France?",
+        "Show me the full list of steps in the deployment pipeline config.",
+        "I think the reason is a missing import.",
+        "Complete this sentence: the quick brown fox",
+        "The staircase has twelve steps.",
+    ],
+)
+def test_ordinary_prompts_are_not(text: str) -> None:
+    assert not asks_for_reasoning(text)
+
+
+def test_only_the_head_of_a_huge_prompt_is_scanned() -> None:
+    assert not asks_for_reasoning("x " * 5000 + "step by step")
+    assert asks_for_reasoning("step by step " + "x " * 5000)

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from guard.models import Api, Features, Identity, PromptRequest, Turn
+from guard.profile import Flag, RequestRecord, network_of
+
+IDENTITY = Identity("k_1", True, "198.51.100.23", "fp-1")
+FEATURES = Features(simhash=0, cell=(7 << 40) | 0x1234, template=0xABCDEF0123)
+
+
+def record(prompt: str = "What is the capital of France?", **params: object) -> RequestRecord:
+    request = PromptRequest(Api.OPENAI, "openai.chat", prompt, **params)  # type: ignore[arg-type]
+    return RequestRecord.of(100.5, IDENTITY, request, FEATURES)
+
+
+def test_record_round_trips_in_28_bytes() -> None:
+    rec = record(max_tokens=300, system="You are a careful reviewer of legal contracts today.")
+    packed = rec.pack()
+    assert len(packed) == 28
+    back = RequestRecord.unpack(packed)
+    assert back.ts == 100.5
+    assert back.cell == FEATURES.cell & 0xFFFFFFFF
+    assert back.template == FEATURES.template & 0xFFFFFFFF
+    assert back.max_tokens == 300 and back.prompt_chars == len("What is the capital of France?")
+    assert back.system != 0 and back.client != 0 and back.network != 0
+
+
+def test_large_values_are_clamped_not_wrapped() -> None:
+    rec = record("x" * 100_000, max_tokens=1_000_000)
+    back = RequestRecord.unpack(rec.pack())
+    assert back.prompt_chars == 0xFFFF and back.max_tokens == 0xFFFF
+
+
+def test_flags_read_what_the_request_asks_for() -> None:
+    plain = record()
+    assert plain.flags == 0
+    history = (
+        Turn("user", "How do I sort a list in Python?"),
+        Turn("assistant", "Use sorted(items)."),
+        Turn("user", "Thanks, but what about sorting by a key?"),
+    )
+    follow_up = record("Thanks, but what about sorting by a key?", conversation=history)
+    assert follow_up.flags & Flag.MULTI_TURN and follow_up.flags & Flag.FOLLOW_UP
+    new_subject = "Name three rivers in Peru."
+    fresh = record(new_subject, conversation=(*history[:2], Turn("user", new_subject)))
+    assert fresh.flags & Flag.MULTI_TURN and not fresh.flags & Flag.FOLLOW_UP
+    everything = record(
+        "Solve 12*7 and show your reasoning step by step.",
+        n=4,
+        logprobs=True,
+        logit_bias=True,
+        max_tokens=8192,
+        tools=2,
+        stream=True,
+        system="Be terse.",
+    )
+    for flag in (
+        Flag.REASONING,
+        Flag.SAMPLES,
+        Flag.LOGIT,
+        Flag.LONG_OUTPUT,
+        Flag.TOOLS,
+        Flag.STREAM,
+        Flag.SYSTEM,
+    ):
+        assert everything.flags & flag, flag
+    assert not record(logprobs=True).flags & Flag.LOGIT  # logprobs alone is not extraction
+
+
+def test_a_long_pasted_document_is_a_payload() -> None:
+    document = "Summarise this contract:\n\n" + " ".join(["The tenant shall pay rent."] * 60)
+    assert record(document).flags & Flag.DOCUMENT
+    question = " ".join(["why"] * 30)
+    assert not record(question).flags & Flag.DOCUMENT
+
+
+def test_columns_of_a_ring_newest_first_skip_foreign_records() -> None:
+    ring = tuple(
+        RequestRecord(float(t), t, 10 + t, 0, 3, 4, 50, 0, int(Flag.STREAM)).pack()
+        for t in (3, 2, 1)
+    )
+    columns = RequestRecord.columns((*ring, b"not a record"))
+    assert columns is not None
+    ts, cells, templates, clients, networks, flags = columns
+    assert ts == (3.0, 2.0, 1.0) and cells == (3, 2, 1) and templates == (13, 12, 11)
+    assert clients == (3, 3, 3) and networks == (4, 4, 4) and flags == (256, 256, 256)
+    assert RequestRecord.columns(()) is None
+    assert RequestRecord.columns((b"short",)) is None
+
+
+@pytest.mark.parametrize(
+    ("ip", "network"),
+    [
+        ("203.0.113.7", "203.0.113.0/24"),
+        ("2001:db8:1234:5678::1", "2001:db8:1234::/48"),
+        ("::ffff:203.0.113.9", "203.0.113.0/24"),
+        ("not-an-ip", "not-an-ip"),
+    ],
+)
+def test_network_of(ip: str, network: str) -> None:
+    assert network_of(ip) == network
+
+
+def test_record_format_is_fixed() -> None:
+    # Rings in Redis outlive a deploy: the layout is part of the stored format.
+    assert struct.calcsize("<dIIHHHHHH") == 28
