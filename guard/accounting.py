@@ -12,13 +12,16 @@ from guard.sse import SSEParser
 __all__ = ["UsageTap"]
 
 _MAX_JSON = 4 * 1024 * 1024  # larger JSON bodies are passed on but not parsed for usage
+_SSE_BATCH = 256 * 1024  # stream bytes held before they are parsed: bounds memory per stream
 
 
 class UsageTap:
     """Observes one response's bytes and reports its usage at the end.
 
-    SSE is parsed incrementally (never buffered beyond one line); a JSON body is kept up to
-    ``_MAX_JSON`` bytes to read ``usage`` from once complete.
+    Nothing is parsed while the response is on its way, so reading usage never delays a
+    byte: a JSON body is kept up to ``_MAX_JSON`` bytes and read once complete; an SSE stream
+    is kept up to ``_SSE_BATCH`` bytes at a time and parsed (incrementally, never buffering
+    more than a line) whenever that much has piled up, and at the end.
     """
 
     __slots__ = ("_adapter", "_chunks", "_kind", "_parser", "_size", "_stream", "status")
@@ -50,16 +53,29 @@ class UsageTap:
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
-        if self._parser is not None and self._stream is not None:
-            for event in self._parser.feed(chunk):
-                self._stream.feed(event)
+        if self._parser is not None:
+            self._chunks.append(chunk)
+            self._size += len(chunk)
+            if self._size >= _SSE_BATCH:
+                self._drain()
         elif self._kind == "json":
             self._size += len(chunk)
             if self._size <= _MAX_JSON:
                 self._chunks.append(chunk)
 
+    def _drain(self) -> None:
+        """Parse the stream bytes held so far."""
+        assert self._parser is not None and self._stream is not None
+        feed = self._stream.feed
+        for chunk in self._chunks:
+            for event in self._parser.feed(chunk):
+                feed(event)
+        self._chunks.clear()
+        self._size = 0
+
     def result(self) -> Usage:
         if self._stream is not None:
+            self._drain()
             return self._stream.result()
         if self._kind == "json" and self._size <= _MAX_JSON and self._chunks:
             body = b"".join(self._chunks)
