@@ -22,7 +22,7 @@ from guard.audit import AuditLog
 from guard.campaigns import link_features
 from guard.errors import BadRequest, MissingApiKey, StoreError, UnsupportedMediaType
 from guard.events import Listener
-from guard.featurize import Featurizer
+from guard.featurize import Featurizer, featurizer_for
 from guard.identity import Identifier, resolve_secret
 from guard.models import (
     Action,
@@ -139,7 +139,9 @@ class Pipeline:
         self._compiled = _Compiled(policy_obj, self._secret)
         self.store = open_store(store) if isinstance(store, str) else store
         self.clock = clock
-        self.featurizer = featurizer or Featurizer(seed=_featurizer_seed(self._secret))
+        self.featurizer = featurizer or featurizer_for(
+            policy_obj.featurizer, seed=_featurizer_seed(self._secret)
+        )
         self.listeners: list[Listener] = list(listeners)
         self._store_failing = False
         self._decoys: DecoyEngine | None = None
@@ -169,6 +171,9 @@ class Pipeline:
         Requests already being inspected finish with the policy they started with.
         """
         compiled = _Compiled(load_policy(policy), self._secret)
+        kind = compiled.policy.featurizer
+        if kind != self._compiled.policy.featurizer:
+            self.featurizer = featurizer_for(kind, seed=_featurizer_seed(self._secret))
         old, self._compiled = self._compiled, compiled
         if old.audit is not None:
             old.audit.close()

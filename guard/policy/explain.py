@@ -32,7 +32,7 @@ import yaml
 
 from guard.adapters import GenericRoute, Router
 from guard.errors import BadRequest, PolicyError, PolicyProblem
-from guard.featurize import Featurizer
+from guard.featurize import featurizer_for
 from guard.identity import Identifier
 from guard.models import (
     CampaignState,
@@ -195,7 +195,8 @@ def explain_request(
         wire.append((header.lower().encode("latin-1"), value.encode("latin-1")))
     identity = identifier.identify(wire, ip)
     seed = hmac.new((raw_secret or "").encode(), b"guard featurizer seed", hashlib.sha256)
-    features = Featurizer(seed=int.from_bytes(seed.digest()[:4], "big")).featurize(request)
+    featurizer = featurizer_for(policy.featurizer, seed=int.from_bytes(seed.digest()[:4], "big"))
+    features = featurizer.featurize(request)
     state = state or KeyStateFile()
     campaign = None
     if state.campaign is not None:

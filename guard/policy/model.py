@@ -560,6 +560,13 @@ class Policy:
         "Named sliding windows that budgets and rules refer to.", default_factory=default_windows
     )
     sketch: SketchConfig = doc("Sketch parameters.", default_factory=SketchConfig)
+    featurizer: Literal["lexical", "embed"] = doc(
+        "What names a prompt's coverage cell: lexical (its most salient word, microseconds) or "
+        "embed (random hyperplanes on a sentence embedding; needs the guard[embed] extra, "
+        "costs milliseconds per request and separated worse when measured: "
+        "docs/featurizer.md).",
+        default="lexical",
+    )
     budgets: Budgets = doc("Per-key and per-campaign budgets.", default_factory=Budgets)
     rate_limits: dict[str, RateLimitConfig] = doc(
         "Named request rate limits; rules see a refusal as rate.<name>.", default_factory=dict
