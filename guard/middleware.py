@@ -179,15 +179,16 @@ class GuardMiddleware:
 
     def _recorder(self, inspection: Inspection) -> Any:
         """A tap that teaches the decoy engine from every ``record_every``-th genuine answer
-        on a route it can imitate (decoys copy their shape, cadence and wording)."""
-        if self.record_every <= 0 or inspection.request.route not in _DECOY_ROUTES:
+        on a route it can imitate (decoys copy their shape, cadence and wording), and from
+        more while decoys there run short of answers to recombine."""
+        route = inspection.request.route
+        if self.record_every <= 0 or route not in _DECOY_ROUTES:
             return None
         self._seen += 1
-        if self._seen % self.record_every:
+        decoys = self.pipeline.decoys
+        if self._seen % self.record_every and not decoys.wants(route):
             return None
-        return self.pipeline.decoys.recorder(
-            inspection.request.route, inspection.payload, cell=inspection.features.cell
-        )
+        return decoys.recorder(route, inspection.payload, cell=inspection.features.cell)
 
 
 async def _refuse(inspection: Inspection, send: Send) -> None:

@@ -44,7 +44,7 @@ from guard.decoys.mismatch import AnswerBank
 from guard.decoys.perturb import Perturber, PerturbParams
 from guard.decoys.reference import reference_template
 from guard.decoys.stream import ReplaceChannel, RewriteChannel, StreamRewriter, split_pieces
-from guard.decoys.synthetic import MarkovWriter
+from guard.decoys.synthetic import SyntheticWriter
 from guard.decoys.watermark import Watermarker
 from guard.mock.text import count_tokens, truncate_tokens
 from guard.sse import SSEParser
@@ -66,6 +66,7 @@ _TRUNCATED = re.compile(
     rb'|"status":\s*"incomplete"'
 )
 _MAX_RECORD = 1 << 20
+_MAX_WANTED = 256
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -88,12 +89,13 @@ class DecoyAnswer:
 class _Route:
     """What the engine remembers of one route."""
 
-    __slots__ = ("cadence", "templates", "writer")
+    __slots__ = ("cadence", "templates", "wanted", "writer")
 
     def __init__(self, answers: int) -> None:
         self.templates: LRUCache[tuple[Any, ...], deque[Template]] = LRUCache(maxsize=16)
-        self.writer = MarkovWriter(answers=answers)
+        self.writer = SyntheticWriter(answers=answers)
         self.cadence = Cadence()
+        self.wanted = 0  # genuine answers to record beyond the usual sample
 
 
 class DecoyEngine:
@@ -131,6 +133,17 @@ class DecoyEngine:
         return state
 
     # Learning from genuine answers -------------------------------------------------------
+
+    def wants(self, route: str) -> bool:
+        """Whether to record the next genuine answer on ``route`` although it is not in
+        the usual sample: decoys there have drained the answers they recombine. One is
+        wanted per decoy served while they are short, so the extra recording is paid for
+        by harvest traffic, never by benign traffic alone."""
+        state = self._routes.get(route)
+        if state is None or state.wanted <= 0:
+            return False
+        state.wanted -= 1
+        return True
 
     def recorder(
         self,
@@ -175,9 +188,9 @@ class DecoyEngine:
         if not answer.strip():
             return
         state = self._route(route)
+        prompt = _prompt(route, request)
         state.writer.add(texts[0])
         if cell is not None:
-            prompt = _prompt(route, request)
             self.bank.add(cell, _digest(prompt), texts[0])
         if arrivals:
             if stream:
@@ -240,8 +253,12 @@ class DecoyEngine:
             text = None
             if strategy == "mismatch" and cell is not None:
                 text = self.bank.pick(cell, _digest(prompt), rng)
+                if text:
+                    state.writer.spend(text)
             if not text:
-                text = state.writer.write(rng, prompt) or self._any_writer(rng, prompt)
+                related = self.bank.texts(cell) if cell is not None else ()
+                text = state.writer.write(rng, prompt, related=related)
+                text = text or self._any_writer(rng, prompt)
             if not text:
                 # Nothing genuine seen yet: the reference answer is generic, on-topic filler.
                 fallback = reference_template(route, {**request, "n": 1}, False)
@@ -251,6 +268,8 @@ class DecoyEngine:
             if canary and self.keyed.unit(key_id, "canary", _digest(prompt)) < self.canary_share:
                 text = self.canaries.weave(text, key_id, _digest(prompt))
             texts.append(text)
+        if state.writer.hungry:
+            state.wanted = min(state.wanted + 1, _MAX_WANTED)
         texts = [_fit(text, _max_tokens(route, request), template.ratio) for text in texts]
         ids: dict[str, str] = {}
         now = int(time.time())

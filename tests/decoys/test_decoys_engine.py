@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+import re
 from typing import Any
 
 import aiohttp
@@ -13,7 +15,7 @@ from decoys_samples import PROSE
 from guard.decoys import Canaries, DecoyEngine, downgrade
 from guard.decoys.mismatch import AnswerBank
 from guard.decoys.reference import reference_template
-from guard.decoys.synthetic import MarkovWriter
+from guard.decoys.synthetic import SyntheticWriter
 from guard.mock import MockUpstream
 from guard.mock.text import count_tokens
 
@@ -48,7 +50,7 @@ def test_canaries_are_found_for_their_key_only() -> None:
     assert canaries.find(" ".join(PROSE), [KEY, *others]) == {}
 
 
-def test_answer_bank_is_bounded_and_never_answers_the_same_prompt() -> None:
+def test_answer_bank_is_bounded_never_answers_the_same_prompt_nor_repeats() -> None:
     bank = AnswerBank(cells=3, per_cell=2)
     for cell in range(10):
         for i in range(5):
@@ -57,18 +59,84 @@ def test_answer_bank_is_bounded_and_never_answers_the_same_prompt() -> None:
     rng = random.Random(0)
     assert bank.pick(0, "p4", rng) is None  # evicted
     assert bank.pick(9, "p4", rng) == "answer 9.3"
+    assert bank.pick(9, "p4", rng) is None  # handed out once: a repeat would show
+    assert bank.texts(9) == ["answer 9.3", "answer 9.4"]
 
 
-def test_markov_writer_is_bounded_and_borrows_the_layout() -> None:
-    writer = MarkovWriter(answers=5)
+def test_synthetic_writer_is_bounded_and_borrows_the_layout() -> None:
+    writer = SyntheticWriter(answers=5)
     for i in range(20):
-        writer.add(PROSE[i % 3])
+        writer.add(PROSE[i % 3] + f" Note {i}.")
     assert len(writer) == 5
     layout = "Intro sentence here. And another one.\n\n1. First item.\n2. Second item.\n"
     text = writer.write(random.Random(1), "tell me about teams and costs", layout)
     lines = text.splitlines()
     assert lines[2].startswith("1. ") and lines[3].startswith("2. ")
     assert text.count("\n") == layout.count("\n")
+
+
+def corpus(answers: int) -> list[str]:
+    """Distinct answers, each of a few sentences of its own, some with a list and code."""
+    rng = random.Random(7)
+    words = "river stone market engine garden signal harbor pattern ledger canvas".split()
+    out = []
+    for i in range(answers):
+        sentence = [
+            f"The {rng.choice(words)} number {i}.{k} matters for {rng.choice(words)} work."
+            for k in range(6)
+        ]
+        text = f"{sentence[0]} {sentence[1]}\n\n- {sentence[2]}\n- {sentence[3]}\n\n"
+        if i % 3 == 0:
+            text += f"Here is the code for case {i}:\n\n```python\nprint({i})\n```\n\n"
+        out.append(text + f"{sentence[4]} {sentence[5]}")
+    return out
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.:])\s+", text) if "number" in s or "case" in s]
+
+
+def test_synthetic_decoys_do_not_recycle_sentences_or_layouts() -> None:
+    writer = SyntheticWriter(answers=200)
+    answers = corpus(60)
+    for text in answers:
+        writer.add(text)
+    rng = random.Random(3)
+    seen: set[str] = set()
+    for i in range(30):  # half the corpus: every sentence can still be a fresh one
+        text = writer.write(rng, f"question {i} about rivers")
+        assert text and text not in answers
+        for sentence in [*sentences_of(text), *re.findall(r"print\(\d+\)", text)]:
+            assert sentence not in seen, sentence  # nor code: each layout is lent once
+            seen.add(sentence)
+
+
+def test_synthetic_slots_take_sentences_of_their_kind() -> None:
+    writer = SyntheticWriter()
+    for text in corpus(30):
+        writer.add(text)
+    rng = random.Random(5)
+    for _ in range(10):
+        text = writer.write(rng, "anything")
+        # the line before a code block still ends with a colon, list items stay list items
+        for before, after in itertools.pairwise(text.split("\n\n")):
+            if after.startswith("```"):
+                assert before.endswith(":"), before
+        assert all(line.startswith("- ") for line in text.splitlines() if "- The" in line)
+
+
+def test_writer_turns_hungry_as_decoys_drain_it_and_the_engine_asks_for_more() -> None:
+    engine = DecoyEngine("e", answers_per_route=40)
+    for i in range(40):
+        observe(engine, f"Tell me about rivers and lakes number {i}")
+    assert not engine.wants("openai.chat")
+    for i in range(40):
+        request = {**CHAT, "messages": [{"role": "user", "content": f"Question {i}?"}]}
+        assert engine.decoy("synthetic", "openai.chat", request, key_id=KEY) is not None
+    wanted = 0
+    while engine.wants("openai.chat"):
+        wanted += 1
+    assert 0 < wanted <= 40
 
 
 def test_decoy_without_genuine_history_uses_the_reference_shape() -> None:
