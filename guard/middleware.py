@@ -11,21 +11,25 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guard.accounting import UsageTap
 from guard.act import cap_payload, tarpit_delay
+from guard.asgi import replaying, run_lifespan
 from guard.errors import PayloadTooLarge, RequestError
 from guard.models import Action, Api, Usage
 from guard.pipeline import Inspection, Pipeline
 from guard.policy.actions import Cap, Decoy, Tarpit
 from guard.policy.loader import PolicySource
 from guard.reload import PolicyWatcher
-from guard.respond import Rewriter, send_decoy
+from guard.respond import Rewriter, make_decoy, send_decoy
 from guard.responses import error_response
 from guard.store import Store
+
+if TYPE_CHECKING:
+    from guard.decoys import Downgrader
 
 __all__ = ["GuardMiddleware"]
 
@@ -65,11 +69,34 @@ class GuardMiddleware:
         self.pipeline = pipeline or Pipeline(policy, store=store, secret=secret, clock=clock)
         self.record_every = record_every
         self._seen = 0
+        self._downgrader: Downgrader | None = None
         self.watcher: PolicyWatcher | None = None
         if reload and isinstance(policy, (str, os.PathLike)):
             self.watcher = PolicyWatcher(self.pipeline, policy)
 
+    @property
+    def downgrader(self) -> Downgrader:
+        """Asks cheaper models for downgrade decoys (its HTTP session opens at start-up)."""
+        if self._downgrader is None:
+            from guard.decoys import Downgrader
+
+            self._downgrader = Downgrader(self.app)
+        return self._downgrader
+
+    async def startup(self) -> None:
+        self.downgrader.session()  # inside the running loop, shared by every request
+
+    async def aclose(self) -> None:
+        """Close what the middleware opened (the downgrade decoys' session)."""
+        if self._downgrader is not None:
+            await self._downgrader.aclose()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await run_lifespan(
+                self.app, scope, receive, send, startup=self.startup, shutdown=self.aclose
+            )
+            return
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -109,14 +136,9 @@ class GuardMiddleware:
             return
         stream_delay = 0.0
         then = inspection.then
-        if action is Action.DECOY and isinstance(then, Decoy) and then.strategy != "downgrade":
-            answer = pipeline.decoys.decoy(
-                then.strategy,
-                inspection.request.route,
-                inspection.payload,
-                key_id=inspection.identity.key_id,
-                cell=inspection.features.cell,
-                canary=then.canary,
+        if action is Action.DECOY and isinstance(then, Decoy):
+            answer = await make_decoy(
+                pipeline.decoys, self.downgrader, inspection, then, scope, receive
             )
             if answer is not None:
                 await send_decoy(answer, send)
@@ -141,15 +163,6 @@ class GuardMiddleware:
         inspection: Inspection,
         stream_delay: float = 0.0,
     ) -> None:
-        body_sent = False
-
-        async def replay_receive() -> Message:
-            nonlocal body_sent
-            if not body_sent:
-                body_sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         tap = UsageTap(inspection.adapter)
         action = inspection.decision.enforced
         if action is Action.PERTURB or action is Action.WATERMARK:
@@ -171,7 +184,7 @@ class GuardMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_receive, tapping_send)
+            await self.app(scope, replaying(body, receive), tapping_send)
         finally:
             if recorder is not None:
                 recorder.close()

@@ -10,19 +10,63 @@ response look different from what the upstream would have sent.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
-from starlette.types import Message, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from guard.policy.actions import Perturb, Watermark
+from guard.policy.actions import Decoy, Perturb, Watermark
 
 if TYPE_CHECKING:
-    from guard.decoys import DecoyAnswer, DecoyEngine
+    from guard.decoys import DecoyAnswer, DecoyEngine, Downgrader
     from guard.pipeline import Inspection
 
-__all__ = ["Rewriter", "send_decoy"]
+__all__ = ["Rewriter", "make_decoy", "send_decoy"]
 
 Headers = list[tuple[bytes, bytes]]
+
+
+async def make_decoy(
+    engine: DecoyEngine,
+    downgrader: Downgrader,
+    inspection: Inspection,
+    then: Decoy,
+    scope: Scope,
+    receive: Receive,
+) -> DecoyAnswer | None:
+    """The decoy ``then`` asks for (``None``: none can be made, forward the request). A
+    downgrade whose cheaper model fails, or that has none to ask, is a synthetic decoy."""
+    route = inspection.request.route
+    key_id = inspection.identity.key_id
+    strategy = then.strategy
+    if strategy == "downgrade":
+        from guard.decoys.engine import answer_texts
+
+        began = time.perf_counter()
+        response = await downgrader.ask(
+            scope, receive, inspection.payload, upstream=then.upstream, model=then.model
+        )
+        if response is not None:
+            texts = answer_texts(route, response.status, response.headers, response.body)
+            answer = engine.render(
+                route,
+                inspection.payload,
+                texts,
+                key_id=key_id,
+                canary=then.canary,
+                elapsed=time.perf_counter() - began,
+            )
+            if answer is not None:
+                return answer
+        strategy = "synthetic"
+    return engine.decoy(
+        strategy,
+        route,
+        inspection.payload,
+        key_id=key_id,
+        cell=inspection.features.cell,
+        canary=then.canary,
+    )
 
 
 async def send_decoy(answer: DecoyAnswer, send: Send) -> None:

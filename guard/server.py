@@ -132,6 +132,7 @@ class GuardApp:
             session = getattr(app, "session", None)
             if callable(session):
                 session()  # created inside the running loop, shared by every request
+        await self.guarded.startup()
         if self.watcher is not None and self.policy_poll > 0:
             self.watcher.start()
         self._install_hup()
@@ -149,6 +150,7 @@ class GuardApp:
             close = getattr(app, "aclose", None)
             if callable(close):
                 await close()
+        await self.guarded.aclose()
         await self.pipeline.aclose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

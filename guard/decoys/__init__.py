@@ -20,8 +20,9 @@ guard's identity secret so ``guard trace`` can check its watermarks later)::
     #    JSON: sleep(answer.delay), send answer.status/headers/body.
     #    SSE: send answer.status/headers, then for delay, event in answer.events:
     #         sleep(delay); send(event).
-    #    downgrade: guard.decoys.downgrade.downgrade(session, then.upstream, path,
-    #               request_json, headers, model=then.model)
+    #    downgrade: texts of a cheaper model's answer (guard.decoys.Downgrader.ask, then
+    #    guard.decoys.engine.answer_texts), dressed as the route's genuine answer:
+    #    engine.render(route, request_json, texts, key_id=key_id, elapsed=seconds_spent)
 
     # 3. perturb / watermark a genuine answer (then = the policy's Perturb/Watermark):
     new = engine.perturb_json(route, body, key_id, then)      # None: send body unchanged
@@ -35,7 +36,7 @@ JSON rewrite the content-length header must be set to the new body's length.
 """
 
 from guard.decoys.canary import Canaries
-from guard.decoys.downgrade import DowngradeResponse, downgrade
+from guard.decoys.downgrade import Downgrader, DowngradeResponse, downgrade
 from guard.decoys.engine import DecoyAnswer, DecoyEngine, GenuineRecorder
 from guard.decoys.perturb import Perturber, PerturbParams
 from guard.decoys.stream import StreamRewriter
@@ -47,6 +48,7 @@ __all__ = [
     "DecoyAnswer",
     "DecoyEngine",
     "DowngradeResponse",
+    "Downgrader",
     "GenuineRecorder",
     "KeyTrace",
     "PerturbParams",

@@ -48,8 +48,11 @@ class Cadence:
         """Seconds before a decoy JSON answer of ``chars`` characters is sent: the latency
         genuine answers of that length had (a line fitted to latency against length, plus
         one of its residuals drawn at random)."""
-        if len(self._json) < 8:
+        if not self._json:
             return _DEFAULT_FIRST + _DEFAULT_PER_CHAR * chars * rng.uniform(0.5, 1.5)
+        if len(self._json) < 8:  # too few to fit a line, more telling than any default
+            seconds, seen = rng.choice(self._json)
+            return seconds * (chars + 200) / (seen + 200)
         if self._fit is None:
             self._fit = _line(list(self._json))
         base, per_char, residuals = self._fit

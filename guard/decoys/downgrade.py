@@ -1,21 +1,37 @@
 """The ``downgrade`` decoy: the request answered by a cheaper model or upstream.
 
-The answer is genuine model output, in the real wire format, just from a weaker model: a
-harvester cannot tell it from the real thing by its form, and a student trained on it
-learns the weaker model. The middleware owns the HTTP session and decides which headers
-(credentials) the decoy upstream gets; this function only sends the request there.
+The answer is genuine model output, just from a weaker model: a student trained on it learns
+the weaker model. Only its *text* is kept: the engine dresses it as the genuine route's own
+answer (wire shape, header set and order, ids, usage, the model name the client asked for,
+cadence; see :meth:`guard.decoys.DecoyEngine.render`), so nothing of the decoy upstream's
+own headers or fields reaches the client.
+
+:class:`Downgrader` asks the decoy upstream: over HTTP on one aiohttp session (opened at
+start-up and closed at shutdown by the lifespan of the app that owns it, else on first use),
+or, when the policy names no upstream, the wrapped app itself with the cheaper ``model``.
+The decoy upstream is sent the client's request headers, as the genuine upstream is: name
+one that accepts them (the provider's own cheaper deployment). Any failure (connection,
+timeout, error status, a body without text) gives ``None``, and the caller serves another
+decoy: an error from the decoy upstream must never reach the client.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from starlette.types import ASGIApp, Message, Receive, Scope
 
-__all__ = ["DowngradeResponse", "downgrade"]
+from guard.asgi import replaying
+
+__all__ = ["DowngradeResponse", "Downgrader", "downgrade"]
+
+logger = logging.getLogger("guard.decoys")
 
 _HOP_BY_HOP = frozenset(
     {
@@ -23,14 +39,18 @@ _HOP_BY_HOP = frozenset(
         b"keep-alive",
         b"proxy-authenticate",
         b"proxy-authorization",
+        b"proxy-connection",
         b"te",
         b"trailer",
         b"transfer-encoding",
         b"upgrade",
         b"content-length",
         b"host",
+        b"expect",
     }
 )
+# Not forwarded either: the answer is parsed here, so it must come uncompressed and whole.
+_NOT_FORWARDED = _HOP_BY_HOP | {b"accept-encoding", b"accept"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +77,7 @@ async def downgrade(
 
     The answer keeps the *requested* model name where the upstream echoes it, so the client
     sees the model it asked for. Errors of the connection propagate (aiohttp's); the caller
-    falls back to the genuine upstream or another decoy.
+    falls back to another decoy.
     """
     body = dict(request)
     asked = body.get("model")
@@ -66,7 +86,7 @@ async def downgrade(
     send = {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in headers
-        if name.lower() not in _HOP_BY_HOP
+        if name.lower() not in _NOT_FORWARDED
     }
     send["content-type"] = "application/json"
     url = upstream.rstrip("/") + path
@@ -82,3 +102,86 @@ async def downgrade(
     if model and isinstance(asked, str) and asked != model:
         content = content.replace(json.dumps(model).encode(), json.dumps(asked).encode())
     return DowngradeResponse(status, out_headers, content)
+
+
+class Downgrader:
+    """Asks the cheaper model for downgrade decoys, for one middleware (``app``: the app it
+    wraps, asked when the policy names no decoy upstream)."""
+
+    def __init__(self, app: ASGIApp, *, timeout: float = 120.0, connect_timeout: float = 10.0):
+        self.app = app
+        self.timeout = timeout
+        self._client_timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The shared session, created on first use inside the running event loop."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self._client_timeout,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
+            )
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session and its pooled connections; safe to call twice."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def ask(
+        self,
+        scope: Scope,
+        receive: Receive,
+        request: Mapping[str, Any],
+        *,
+        upstream: str | None,
+        model: str | None,
+    ) -> DowngradeResponse | None:
+        """The cheaper model's whole answer to ``request`` (always asked without
+        streaming), or ``None`` if there is no cheaper model to ask or it failed."""
+        if upstream is None and model is None:
+            return None  # the same model of the same upstream is no downgrade
+        body = {k: v for k, v in request.items() if k not in ("stream", "stream_options")}
+        try:
+            if upstream is not None:
+                return await downgrade(
+                    self.session(),
+                    upstream,
+                    scope["path"],
+                    body,
+                    scope["headers"],
+                    model=model,
+                    timeout=self.timeout,
+                )
+            return await asyncio.wait_for(
+                self._ask_app(scope, receive, {**body, "model": model}),
+                self.timeout,
+            )
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
+            logger.warning("the downgrade decoy upstream failed for %s: %r", scope["path"], exc)
+            return None
+
+    async def _ask_app(
+        self, scope: Scope, receive: Receive, body: Mapping[str, Any]
+    ) -> DowngradeResponse:
+        """The wrapped app's answer, asked in-process."""
+        data = json.dumps(body).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _NOT_FORWARDED]
+        headers.append((b"content-length", str(len(data)).encode()))
+        status = 0
+        out_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, out_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out_headers = list(message.get("headers", ()))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        # after the body, the client's own disconnect if it leaves
+        await self.app({**scope, "headers": headers}, replaying(data, receive), capture)
+        return DowngradeResponse(status, out_headers, b"".join(chunks))

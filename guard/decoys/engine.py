@@ -49,7 +49,7 @@ from guard.decoys.watermark import Watermarker
 from guard.mock.text import count_tokens, truncate_tokens
 from guard.sse import SSEParser
 
-__all__ = ["DecoyAnswer", "DecoyEngine", "GenuineRecorder", "Kind", "Strategy"]
+__all__ = ["DecoyAnswer", "DecoyEngine", "GenuineRecorder", "Kind", "Strategy", "answer_texts"]
 
 Headers = Sequence[tuple[bytes, bytes]]
 Strategy = Literal["mismatch", "synthetic"]
@@ -243,13 +243,11 @@ class DecoyEngine:
         prompt = _prompt(route, request)
         rng = self.keyed.rng(key_id, strategy, _digest(prompt))
         state = self._route(route)
-        choices = _choices(route, request)
-        stream = request.get("stream") is True
-        template = self._template(route, request, stream)
+        template = self._template(route, request, request.get("stream") is True)
         if template is None:
             return None
         texts: list[str] = []
-        for _ in range(choices):
+        for _ in range(_choices(route, request)):
             text = None
             if strategy == "mismatch" and cell is not None:
                 text = self.bank.pick(cell, _digest(prompt), rng)
@@ -265,21 +263,60 @@ class DecoyEngine:
                 text = _template_text(fallback) if fallback is not None else ""
             if not text:
                 return None
-            if canary and self.keyed.unit(key_id, "canary", _digest(prompt)) < self.canary_share:
-                text = self.canaries.weave(text, key_id, _digest(prompt))
             texts.append(text)
         if state.writer.hungry:
             state.wanted = min(state.wanted + 1, _MAX_WANTED)
+        return self._render(template, request, texts, key_id, canary, rng, 0.0)
+
+    def render(
+        self,
+        route: str,
+        request: Any,
+        texts: Sequence[str],
+        *,
+        key_id: str,
+        canary: bool = True,
+        elapsed: float = 0.0,
+    ) -> DecoyAnswer | None:
+        """``texts`` (one per choice) as the answer to ``request``, in the wire format,
+        headers and cadence of the route's genuine answers, as a decoy is: the downgrade
+        decoy's text made to look like the genuine model's answer. ``elapsed``: seconds
+        already spent getting the texts, taken off the delay a genuine answer would have
+        had. ``None``: not a route decoys know, or no text."""
+        if route not in ROUTES or not isinstance(request, dict) or not any(texts):
+            return None
+        template = self._template(route, request, request.get("stream") is True)
+        if template is None:
+            return None
+        rng = self.keyed.rng(key_id, "render", _digest(_prompt(route, request)))
+        return self._render(template, request, texts, key_id, canary, rng, elapsed)
+
+    def _render(
+        self,
+        template: Template,
+        request: dict[str, Any],
+        texts: Sequence[str],
+        key_id: str,
+        canary: bool,
+        rng: random.Random,
+        elapsed: float,
+    ) -> DecoyAnswer:
+        route = template.route
+        salt = _digest(_prompt(route, request))
+        if canary and self.keyed.unit(key_id, "canary", salt) < self.canary_share:
+            texts = [self.canaries.weave(text, key_id, salt) for text in texts]
         texts = [_fit(text, _max_tokens(route, request), template.ratio) for text in texts]
+        cadence = self._route(route).cadence
         ids: dict[str, str] = {}
         now = int(time.time())
-        if not stream:
+        if not template.stream:
             body = render_json(template, request, texts, now=now, ids=ids)
-            delay = state.cadence.json_delay(rng, sum(map(len, texts)))
+            delay = cadence.json_delay(rng, sum(map(len, texts)))
             headers = render_headers(
                 template.headers, length=len(body), ids=ids, processing_ms=round(delay * 1000)
             )
-            return DecoyAnswer(template.status, headers, body, None, delay, texts[0])
+            wait = max(0.0, delay - elapsed)
+            return DecoyAnswer(template.status, headers, body, None, wait, texts[0])
         queue = list(texts)
 
         def channel(name: str) -> ReplaceChannel:
@@ -299,10 +336,12 @@ class DecoyEngine:
         tail = rewriter.close()
         if tail:
             events.append(tail)
-        delays = state.cadence.stream_delays(rng, len(events))
+        delays = cadence.stream_delays(rng, len(events))
         headers = render_headers(
             template.headers, length=None, ids=ids, processing_ms=round(delays[0] * 1000)
         )
+        if delays:
+            delays[0] = max(0.0, delays[0] - elapsed)
         return DecoyAnswer(
             template.status, headers, None, list(zip(delays, events, strict=True)), 0.0, texts[0]
         )
@@ -436,6 +475,21 @@ class GenuineRecorder:
             arrivals=self._arrivals,
             cell=self._cell,
         )
+
+
+def answer_texts(route: str, status: int, headers: Headers, body: bytes) -> list[str]:
+    """The answer texts (one per choice) of a complete response on ``route``, JSON or SSE;
+    empty for an error or a body without text."""
+    if route not in ROUTES or status != 200:
+        return []
+    for name, value in headers:
+        if name.lower() == b"content-type" and value.lower().startswith(b"text/event-stream"):
+            return [text for text in _stream_facts(route, body)[0] if text.strip()]
+    try:
+        obj = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return [text for _, text in response_texts(route, obj) if text.strip()]
 
 
 def _template_text(template: Template) -> str:

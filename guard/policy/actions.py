@@ -239,11 +239,16 @@ class Decoy(Then):
         default=None,
         metadata={
             "doc": "downgrade: base URL of the API that answers instead (default: the same "
-            "upstream)."
+            "upstream, asked for `model`). It gets the client's request headers; if it fails, "
+            "a synthetic decoy answers."
         },
     )
     model: str | None = field(
-        default=None, metadata={"doc": "downgrade: the model that answers instead."}
+        default=None,
+        metadata={
+            "doc": "downgrade: the model that answers instead (with neither upstream nor "
+            "model, a synthetic decoy answers)."
+        },
     )
     canary: bool = field(
         default=True,

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from guard.asgi import replaying
 from guard.decoys import DecoyEngine
 from guard.mock import MockUpstream
 
@@ -72,19 +73,14 @@ class WireApp:
         self, scope: Scope, body: bytes, route: str, request: Any, send: Send
     ) -> None:
         messages: list[Message] = []
-        sent = False
 
-        async def receive() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
+        async def disconnect() -> Message:
             return {"type": "http.disconnect"}
 
         async def capture(message: Message) -> None:
             messages.append(message)
 
-        await self.upstream(scope, receive, capture)
+        await self.upstream(scope, replaying(body, disconnect), capture)
         start = messages[0]
         headers = list(start["headers"])
         chunks = [m.get("body", b"") for m in messages[1:]]
