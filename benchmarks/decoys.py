@@ -14,11 +14,16 @@ Teachers:
 Figures:
 
 * poisoning: share of perturbed / decoy answers whose final answer is wrong (perturb with
-  the policy's defaults and with ``final: true``; synthetic and mismatch decoys);
-* benign: genuine answers pass untouched (the engine only reads them);
+  the policy action's defaults, and with numbers and steps only; synthetic and mismatch
+  decoys);
 * indistinguishability: a logistic regression (numpy, hashed word 1-2-grams and character
   3-grams, log length, latency, latency per character) trained to tell each kind of
   altered answer from genuine ones; ROC AUC on held-out answers;
+* drain: the same for synthetic decoys when decoys outnumber the genuine answers the engine
+  holds (each answer is lent once; past that, layouts and sentences come back);
+* benign byte-identity: benign users and a broad sweeper through GuardMiddleware (default
+  policy) in front of a teacher serving the ShareGPT answers as JSON and SSE: share of
+  answers that are the upstream's own bytes (keys never acted on, allowed requests);
 * traceability: p-value of the right key on 200 watermarked answers; share of 1,000 random
   key ids with p <= 0.01 on unwatermarked and on watermarked text (false positives);
   light edits (case, whitespace, 20% random word substitution);
@@ -31,6 +36,7 @@ Figures:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import io
 import json
@@ -40,8 +46,8 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +58,18 @@ import itertools
 import mmh3
 import numpy as np
 
+from guard.asgi import replaying
 from guard.decoys import DecoyEngine, PerturbParams
 from guard.decoys.reference import reference_template
 from guard.decoys.stream import ReplaceChannel, StreamRewriter, split_pieces
 from guard.decoys.watermark import Watermarker
 from guard.featurize import Featurizer
 from guard.models import Api, PromptRequest, Turn
+from guard.policy.actions import Perturb
 from guard.simulate.sharegpt import iter_conversations
 
 SECRET = "benchmark-secret"
+POLICY_PERTURB = PerturbParams.of(Perturb())  # ``{action: perturb}`` in a policy
 KEY = "k_" + "7e" * 16
 ROUTE = "openai.chat"
 
@@ -319,11 +328,11 @@ def poisoning(engine: DecoyEngine, rng: random.Random, n: int) -> dict[str, floa
             ROUTE, request, status=200, headers=[], body=body, stream=False, cell=i % 3
         )
     variants: dict[str, Callable[[str, str, int], str]] = {
-        "perturb (policy defaults: numbers, steps)": lambda q, a, c: chat_text(
+        "perturb (numbers and steps only, final: false)": lambda q, a, c: chat_text(
             engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, PerturbParams()) or b""
         ),
-        "perturb (final: true)": lambda q, a, c: chat_text(
-            engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, PerturbParams(final=True)) or b""
+        "perturb (the policy's defaults: final: true)": lambda q, a, c: chat_text(
+            engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, POLICY_PERTURB) or b""
         ),
         "decoy synthetic": lambda q, a, c: _decoy_text(engine, "synthetic", q, c),
         "decoy mismatch": lambda q, a, c: _decoy_text(engine, "mismatch", q, c),
@@ -382,8 +391,8 @@ def indistinguishability(
         kinds["watermark (0.5)"].append(
             (chat_text(engine.watermark_json(ROUTE, body, KEY, 0.5) or body), latency)
         )
-        kinds["perturb (defaults)"].append(
-            (chat_text(engine.perturb_json(ROUTE, body, KEY, PerturbParams()) or body), latency)
+        kinds["perturb (the policy's defaults)"].append(
+            (chat_text(engine.perturb_json(ROUTE, body, KEY, POLICY_PERTURB) or body), latency)
         )
         for strategy in ("synthetic", "mismatch"):
             decoy = engine.decoy(strategy, ROUTE, request, key_id=KEY, cell=cell_of(prompt))  # type: ignore[arg-type]
@@ -430,6 +439,30 @@ def recycling(pairs: list[tuple[str, str]], n: int) -> dict[str, float]:
         model = train_logistic(x_train, labels)
         out[f"synthetic, text only, train/test decoys from {name}"] = roc_auc(
             predict(model, x_test), labels
+        )
+    return out
+
+
+def drained(pairs: list[tuple[str, str]], n: int, seed: int) -> dict[str, float]:
+    """Synthetic decoys lend each recent genuine answer once; once decoys outnumber the
+    answers recorded, layouts and sentences come back (spliced). How much that shows: ROC
+    AUC (text only) against the number of decoys served per genuine answer held."""
+    corpus, held = pairs[: len(pairs) - 2 * n], pairs[len(pairs) - 2 * n :]
+    genuine = [(a, 0.0) for _, a in held[:n]]
+    out = {}
+    for ratio in (0.5, 1, 2, 4):
+        size = int(n / ratio)
+        engine = DecoyEngine(SECRET, canary_share=0.0, answers_per_route=size)
+        for prompt, answer in corpus[-size:]:
+            request, body = chat_body(answer, prompt)
+            engine.observe_genuine(ROUTE, request, status=200, headers=[], body=body, stream=False)
+        synthetic = []
+        for prompt, answer in held[n : 2 * n]:
+            decoy = engine.decoy("synthetic", ROUTE, chat_body(answer, prompt)[0], key_id=KEY)
+            assert decoy is not None and decoy.body is not None
+            synthetic.append((chat_text(decoy.body), 0.0))
+        out[f"{ratio:g} decoys per genuine answer held ({size} answers)"] = auc_of(
+            genuine, synthetic, seed
         )
     return out
 
@@ -541,6 +574,173 @@ def _sse(request: dict[str, Any], text: str) -> list[bytes]:
     return rewriter.feed_events(template.body)
 
 
+class Teacher:
+    """The upstream behind guard: real LLM text (ShareGPT answers, looked up by prompt) as
+    OpenAI chat completions, JSON or SSE; the same bytes every time for the same request."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self._cache: dict[bytes, tuple[list[tuple[bytes, bytes]], list[bytes]]] = {}
+
+    def respond(self, body: bytes) -> tuple[list[tuple[bytes, bytes]], list[bytes]]:
+        """(headers, body chunks) for a request body."""
+        cached = self._cache.get(body)
+        if cached is not None:
+            return cached
+        request = json.loads(body)
+        prompt = request["messages"][-1]["content"]
+        text = self.answers.get(prompt, "I am not sure what you mean. Could you say more?")
+        digest = mmh3.hash_bytes(body).hex()
+        if request.get("stream"):
+            chunks = _sse(request, text)
+            headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
+        else:
+            chunks = [chat_body(text, prompt)[1]]
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(chunks[0])).encode()),
+            ]
+        headers += [(b"x-request-id", f"req_{digest}".encode()), (b"openai-processing-ms", b"812")]
+        self._cache[body] = (headers, chunks)
+        return headers, chunks
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers, chunks = self.respond(body)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for i, chunk in enumerate(chunks):
+            more = i < len(chunks) - 1
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+async def through(app: Any, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
+    """The messages ``app`` sends for one request with ``body``."""
+    got: list[dict[str, Any]] = []
+
+    async def stay() -> dict[str, Any]:
+        await asyncio.sleep(3600)  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        got.append(message)
+
+    await app(scope, replaying(body, stay), send)
+    return got
+
+
+class LastAction:
+    """A pipeline listener remembering the action of the latest decision."""
+
+    action = ""
+
+    def on_decision(self, inspection: Any) -> None:
+        self.action = inspection.decision.enforced.value
+
+    def on_response(self, inspection: Any, usage: Any, seconds: float) -> None:
+        pass
+
+    def on_store(self, operation: str, seconds: float, failed: bool) -> None:
+        pass
+
+
+def benign_identity(
+    pairs: list[tuple[str, str]], rng: random.Random, users: int, sweep: int
+) -> dict[str, float | str]:
+    """Benign users (8 single-turn ShareGPT questions each, over the same quarter hour) and a
+    broad sweeper (one key, a question every 3 s) through GuardMiddleware, with the default
+    policy on a simulated clock, in front of the teacher: which answers are the teacher's
+    own bytes (status, headers in their order, body; JSON and SSE). Target: every answer to
+    a key guard never acted on, and to every allowed request."""
+    from guard import GuardMiddleware
+
+    teacher = Teacher(dict(pairs))
+    now = [1_764_000_000.0]
+    guarded = GuardMiddleware(teacher, secret=SECRET, clock=lambda: now[0])
+    last = LastAction()
+    guarded.pipeline.listeners.append(last)
+    prompts = [prompt for prompt, _ in pairs]
+    requests = []  # (ts, who, key, prompt, stream)
+    span = 3.0 * sweep
+    for user in range(users):
+        for _ in range(8):
+            requests.append(
+                (rng.uniform(0, span), "benign", f"sk-user-{user}", rng.choice(prompts))
+            )
+    for i, prompt in enumerate(rng.sample(prompts, sweep)):
+        requests.append((3.0 * i, "sweeper", "sk-sweeper", prompt))
+    requests.sort()
+    addresses = {
+        key: f"198.51.{rng.randrange(256)}.{rng.randrange(1, 255)}" for *_, key, _ in requests
+    }
+
+    async def run() -> dict[str, list[tuple[str, bool, str, bool]]]:
+        out: dict[str, list[tuple[str, bool, str, bool]]] = defaultdict(list)
+        for ts, who, key, prompt in requests:
+            now[0] = 1_764_000_000.0 + ts
+            stream = rng.random() < 0.5
+            request: dict[str, Any] = {
+                "model": "gpt-4o-mini",
+                "messages": [{"role": "user", "content": prompt}],
+            }
+            if stream:
+                request["stream"] = True
+            body = json.dumps(request).encode()
+            headers = [
+                (b"authorization", f"Bearer {key}".encode()),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            scope = {
+                "type": "http",
+                "method": "POST",
+                "path": "/v1/chat/completions",
+                "headers": headers,
+                "client": (addresses[key], 50000),
+            }
+            got = await through(guarded, scope, body)
+            want_headers, want_chunks = teacher.respond(body)
+            start = got[0]
+            same = (
+                start["status"] == 200
+                and list(start["headers"]) == want_headers
+                and b"".join(m.get("body", b"") for m in got[1:]) == b"".join(want_chunks)
+            )
+            out[who].append((key, same, last.action, stream))
+        return out
+
+    results = asyncio.run(run())
+    out: dict[str, float | str] = {}
+    flagged = {key for rows in results.values() for key, _, action, _ in rows if action != "allow"}
+    for who in ("benign", "sweeper"):
+        rows = results[who]
+        keys = {key for key, *_ in rows}
+        out[f"{who}: requests / keys / keys ever acted on"] = (
+            f"{len(rows)} / {len(keys)} / {len(keys & flagged)}"
+        )
+        actions = Counter(action for _, _, action, _ in rows)
+        out[f"{who}: requests acted on ({', '.join(f'{a} {n}' for a, n in actions.items())})"] = (
+            1 - actions["allow"] / len(rows)
+        )
+    unflagged = [row for rows in results.values() for row in rows if row[0] not in flagged]
+    allowed = [row for rows in results.values() for row in rows if row[2] == "allow"]
+    for name, rows in (("keys never acted on", unflagged), ("allowed requests", allowed)):
+        for mode, stream in (("JSON", False), ("SSE", True)):
+            same = [row[1] for row in rows if row[3] is stream]
+            out[f"byte-identical to the upstream's: {name}, {mode} (of {len(same)})"] = sum(
+                same
+            ) / max(1, len(same))
+    sweeper = results["sweeper"]
+    out["sweeper answers the upstream's bytes (harvest yield)"] = sum(
+        same for _, same, _, _ in sweeper
+    ) / len(sweeper)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0)
@@ -550,7 +750,7 @@ def main() -> None:
     quick = args.quick
     began = time.perf_counter()
 
-    def report(title: str, figures: dict[str, float]) -> None:
+    def report(title: str, figures: Mapping[str, float | str]) -> None:
         print(f"\n## {title}")
         for name, value in figures.items():
             shown = f"{value:.3g}" if isinstance(value, float) else str(value)
@@ -572,6 +772,14 @@ def main() -> None:
     report(
         "what a classifier learns from synthetic decoys (ROC AUC)",
         recycling(pairs, 300 if quick else 600),
+    )
+    report(
+        "synthetic decoys as they drain the answers they recombine (ROC AUC, text only)",
+        drained(pairs, 300 if quick else 600, args.seed),
+    )
+    report(
+        "benign byte-identity (through GuardMiddleware, default policy)",
+        benign_identity(pairs, rng, 20 if quick else 40, 150 if quick else 300),
     )
     report("traceability", traceability(answers[-400:], rng))
     sizes = (100, 300, 1000) if quick else (100, 300, 1000, 3000)
