@@ -3,10 +3,12 @@
 Runs `guard simulate` traffic through the real pipeline (the default policy's windows and
 signals) and records every signal's value per key at checkpoints (its 8th, 16th, 32nd, 64th,
 ... request and its last), labelled benign or harvester. A logistic regression with L2
-regularisation is fitted by gradient descent (numpy), each actor class weighted equally, and
-the weights are printed as the `scoring:` block of a policy, ready to paste. Retune this way
-when the signals change or after looking at your own traffic; then check the result with
-`benchmarks/detection.py` on *other* seeds than the ones fitted on.
+regularisation is fitted by projected gradient descent (numpy), each actor class weighted
+equally, every weight kept to its signal's declared direction (``Signal.direction``: evidence
+of harvesting weighs >= 0, evidence of a real user <= 0), so a simulator artefact cannot flip
+what a signal means; the weights are printed as the `scoring:` block of a policy, ready to
+paste. Retune this way when the signals change or after looking at your own traffic; then
+check the result with `benchmarks/detection.py` on *other* seeds than the ones fitted on.
 
     python benchmarks/fit.py [--seeds 0] [--days 2] [--l2 0.01]
 """
@@ -21,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from guard.models import Usage
 from guard.pipeline import Pipeline
+from guard.replay import estimate_usage
+from guard.signals import default_signals
 from guard.simulate import SimConfig, iter_requests
 
 CHECKPOINTS = {8, 16, 32, 64, 128, 256, 512, 1024}
@@ -59,7 +62,7 @@ async def collect(
             inspection = await pipeline.evaluate(adapter, identity, line["body"], headers)
         except Exception:
             continue
-        await pipeline.account(inspection, Usage(0, 300))
+        await pipeline.account(inspection, estimate_usage(inspection))  # as guard replay does
         if not names:
             names = [s.name for s in sorted(inspection.score.signals, key=lambda s: s.name)]
         values = {s.name: s.value for s in inspection.score.signals}
@@ -85,6 +88,8 @@ def fit(
         classes_by_label[s[1]].add(s[0])
     w_sample = np.array([1.0 / per_class[s[0]] / len(classes_by_label[s[1]]) for s in samples])
     w_sample /= w_sample.sum()
+    directions = {s.name: s.direction for s in default_signals()}
+    sign = np.array([directions.get(n, 0) for n in names], dtype=float)
     weights = np.zeros(x.shape[1])
     bias = 0.0
     rate = 2.0
@@ -95,6 +100,7 @@ def fit(
         grad_w = x.T @ (w_sample * g) + l2 * weights
         grad_b = float(np.sum(w_sample * g))
         weights -= rate * grad_w
+        weights = np.where(sign * weights < 0, 0.0, weights)  # keep each sign
         bias -= rate * grad_b
     return bias, {n: float(w) for n, w in zip(names, weights, strict=True)}
 

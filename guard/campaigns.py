@@ -1,4 +1,4 @@
-"""Which features link keys into one campaign.
+"""Which features link keys into one campaign, and when.
 
 A campaign spreads one harvest over many keys, each under every per-key limit; what its keys
 share gives it away: the prompt template their scripts fill in, the system prompt, the client
@@ -6,6 +6,14 @@ and the address range they run from. Each such value becomes a link feature; the
 keys that share one (union-find) and counts the campaign's union coverage, so the scoring can
 judge the group as a whole. Linking alone accuses nobody: an organisation's developers share a
 system prompt too, and their campaign covers one narrow subject.
+
+A key links through a feature only once the feature is a *habit* of that key: at least
+``LINK_AFTER`` of its recent requests, and ``LINK_SHARE`` of them, carry it (read off the key's
+ring). Everyday question frames ("what is the difference between X and Y?") are shared by
+strangers, who each use one now and then; linking on every occurrence made one campaign of
+every key through chains of such coincidences (union-find cannot undo a link). A script fills
+the same template request after request, so its keys still link by their second or third
+request.
 
 Only values specific enough to mean "the same operator" link keys: short prompts and stock
 system prompts ("You are a helpful assistant.") are shared by strangers and are left out, and
@@ -16,12 +24,24 @@ behind one carrier NAT, and a link through them would merge everyone into one ca
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import mmh3
 
 from guard.models import Features, PromptRequest
+from guard.profile import SYSTEM_BYTES, TEMPLATE_BYTES
 
-__all__ = ["link_features"]
+__all__ = ["LINK_AFTER", "LINK_SHARE", "habitual_links", "link_features"]
+
+LINK_AFTER = 2
+"""Requests among a key's recent ones that must carry a feature before the key links by it."""
+
+LINK_SHARE = 0.25
+"""Share of a key's recent requests that must carry a feature before the key links by it."""
+
+# Link again at these counts only: the store's link is idempotent, and a handful of calls per
+# key and feature keeps the extra round trip off almost every request.
+_CHECKPOINTS = frozenset({2, 3, 4, 6, 8, 12, 16, 24, 32})
 
 _MIN_TEMPLATE_PROMPT = 40  # characters: shorter prompts ("hi", "continue") are everyone's
 # Longer prompts are mostly pasted material; the featurizer reads a template only from their
@@ -37,10 +57,41 @@ _STOCK_SYSTEM = re.compile(
 
 def link_features(request: PromptRequest, features: Features) -> tuple[str, ...]:
     """The link features of one request (hashed, so no prompt text reaches the store)."""
+    return tuple(feature for feature, _ in _features(request, features))
+
+
+def habitual_links(
+    request: PromptRequest, features: Features, recent: Sequence[bytes]
+) -> tuple[str, ...]:
+    """The request's link features that are a habit of its key, to link by now.
+
+    ``recent`` is the key's ring of packed request records, newest (this request's) first.
+    Only features whose count in the ring has just reached one of a few checkpoints are
+    returned, so most requests return nothing and cost the store no call.
+    """
+    if not recent:
+        return ()
+    found = _features(request, features)
+    if not found:
+        return ()
+    n = len(recent)
+    current = recent[0]
     links: list[str] = []
+    for feature, field in found:
+        mine = current[field]
+        count = sum(1 for record in recent if record[field] == mine)
+        if count in _CHECKPOINTS and count >= LINK_AFTER and count >= LINK_SHARE * n:
+            links.append(feature)
+    return tuple(links)
+
+
+def _features(request: PromptRequest, features: Features) -> list[tuple[str, slice]]:
+    """Each link feature with the ring field that tells whether earlier requests carried it."""
+    links: list[tuple[str, slice]] = []
     if _MIN_TEMPLATE_PROMPT <= len(request.prompt) <= _MAX_TEMPLATE_PROMPT:
-        links.append(f"t{features.template & 0xFFFFFFFFFFFF:x}")
+        links.append((f"t{features.template & 0xFFFFFFFFFFFF:x}", TEMPLATE_BYTES))
     system = request.system.strip()
     if len(system) >= _MIN_SYSTEM and not _STOCK_SYSTEM.match(system[:300]):
-        links.append(f"s{mmh3.hash64(system, 0x5EED, signed=False)[0] & 0xFFFFFFFFFFFF:x}")
-    return tuple(links)
+        hashed = mmh3.hash64(system, 0x5EED, signed=False)[0] & 0xFFFFFFFFFFFF
+        links.append((f"s{hashed:x}", SYSTEM_BYTES))
+    return links

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from guard.adapters import Adapter, GenericRoute, Router
 from guard.audit import AuditLog
-from guard.campaigns import link_features
+from guard.campaigns import habitual_links
 from guard.errors import BadRequest, MissingApiKey, StoreError, UnsupportedMediaType
 from guard.events import Listener
 from guard.featurize import Featurizer, featurizer_for
@@ -221,7 +221,6 @@ class Pipeline:
             features.input_tokens,
             tier.rate_limit_list(),
             record.pack(),
-            link_features(request, features),
         )
         key_id = identity.key_id
         try:
@@ -230,6 +229,17 @@ class Pipeline:
             )
         except StoreError as exc:
             return self._store_failed(exc, adapter, identity, request, features, tier, now)
+        links = habitual_links(request, features, state.recent)
+        if links:  # a few requests per key: see guard.campaigns
+            try:
+                campaign = await self._timed(
+                    "link", self.store.link(key_id, links, now, compiled.spec)
+                )
+            except StoreError as exc:
+                self._note_store_failure(exc)
+            else:
+                if campaign is not None:
+                    state = dataclasses.replace(state, campaign=campaign)
         scoring = tier.scoring
         signal_ctx = SignalContext(
             identity,

@@ -23,9 +23,13 @@ import mmh3
 from guard.models import Features, Identity, PromptRequest
 from guard.patterns import asks_for_reasoning
 
-__all__ = ["Flag", "RequestRecord", "network_of"]
+__all__ = ["SYSTEM_BYTES", "TEMPLATE_BYTES", "Flag", "RequestRecord", "network_of"]
 
 _FORMAT = struct.Struct("<dIIHHHHHH")  # 28 bytes
+TEMPLATE_BYTES = slice(12, 16)
+"""Where a packed record keeps its template hash: comparable without unpacking."""
+SYSTEM_BYTES = slice(16, 18)
+"""Where a packed record keeps its system prompt hash."""
 _LONG_OUTPUT = 4096
 _DOCUMENT_WORDS = 120  # a prompt this long with one dominant paragraph carries a payload
 

@@ -138,10 +138,11 @@ def test_demo_shows_who_was_stopped() -> None:
         sent, genuine, marked, poisoned, throttled, blocked, *_ = counts(benign)
         assert sent == genuine and marked == poisoned == throttled == blocked == "0", rows[benign]
     sent, genuine, marked, poisoned, throttled, blocked, _, score, first = counts("sweeper")
-    # The sweep is flagged early: its answers are poisoned, then it hits the coverage budget.
+    # The sweep is flagged early: its answers are watermarked (or poisoned, once the score
+    # is certain), then it hits the coverage budget.
     assert int(genuine) < int(sent) / 10, rows["sweeper"]
-    assert int(poisoned) > 0 and int(throttled) > 0, rows["sweeper"]
+    assert int(marked) + int(poisoned) > 0 and int(throttled) > 0, rows["sweeper"]
     assert first.startswith("#") and int(first[1:]) <= 50, rows["sweeper"]
-    assert float(score) >= 0.9
+    assert float(score) >= 0.6
     sent, genuine, marked, poisoned, throttled, *_ = counts("flood")
     assert int(throttled) > 0, rows["flood"]

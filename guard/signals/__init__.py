@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from guard.signals.base import Signal, SignalContext
 from guard.signals.behaviour import BEHAVIOUR_SIGNALS, RingStats
+from guard.signals.campaign import CampaignSignal
 from guard.signals.coverage import CoverageSignal, NoveltySignal
 from guard.signals.elicitation import ElicitationSignal
+from guard.signals.output import ShortAnswersSignal
+from guard.signals.timing import CadenceSignal, NoRestSignal
 from guard.signals.volume import VolumeSignal
 
 __all__ = ["SIGNAL_NAMES", "RingStats", "Signal", "SignalContext", "default_signals"]
@@ -18,6 +21,10 @@ def default_signals() -> list[Signal]:
         VolumeSignal(),
         ElicitationSignal(),
         *(signal() for signal in BEHAVIOUR_SIGNALS),
+        CampaignSignal(),
+        CadenceSignal(),
+        NoRestSignal(),
+        ShortAnswersSignal(),
     ]
 
 

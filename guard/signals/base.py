@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from guard.models import Features, Identity, KeyState, PromptRequest, SignalValue
 
@@ -37,6 +37,9 @@ class Signal(abc.ABC):
     """
 
     name: str
+    direction: ClassVar[int] = 1
+    """+1: evidence of harvesting; -1: evidence of a real user; 0: either, depending on what
+    else is seen. Offline fitting keeps each weight's sign to its signal's direction."""
 
     @abc.abstractmethod
     def measure(self, ctx: SignalContext) -> float: ...

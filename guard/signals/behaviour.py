@@ -142,6 +142,7 @@ class ConversationSignal(_RingSignal):
     """Follow-ups that refer to earlier answers: what people do and sweeps do not (benign)."""
 
     name = "conversation"
+    direction = -1
 
     def value(self, s: RingStats) -> float:
         return min(1.0, 2.0 * s.share(Flag.FOLLOW_UP)) * s.evidence
@@ -155,6 +156,7 @@ class PayloadSignal(_RingSignal):
     """Requests that bring their own material: documents to work on, tools (benign)."""
 
     name = "payload"
+    direction = -1
 
     def value(self, s: RingStats) -> float:
         return max(s.share(Flag.DOCUMENT), s.share(Flag.TOOLS)) * s.evidence
@@ -168,6 +170,7 @@ class TemplatedSignal(_RingSignal):
     """Share of recent requests filled into one template."""
 
     name = "templated"
+    direction = 0  # scripts fill templates, and so do batch jobs
 
     def value(self, s: RingStats) -> float:
         return max(0.0, (s.top_template - 0.2) / 0.8) * s.evidence
@@ -215,32 +218,6 @@ class RotationSignal(_RingSignal):
         return f"{s.clients} clients and {s.networks} networks in the last {s.n} requests"
 
 
-class CampaignSignal(Signal):
-    """The key's campaign sweeps: many linked keys whose union coverage keeps growing."""
-
-    name = "campaign"
-
-    def measure(self, ctx: SignalContext) -> float:
-        campaign = ctx.state.campaign
-        if campaign is None:
-            return 0.0
-        counts = campaign.window(ctx.window)
-        if counts.requests < 2 * ctx.min_requests:
-            return 0.0
-        share = min(1.0, counts.distinct_cells / counts.requests)
-        return max(0.0, (share - 0.4) / 0.6) * saturate(campaign.keys - 1, 3.0)
-
-    def explain(self, ctx: SignalContext, value: float) -> str:
-        campaign = ctx.state.campaign
-        if campaign is None:
-            return "not linked to other keys"
-        counts = campaign.window(ctx.window)
-        return (
-            f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
-            f"subjects in {counts.requests} requests in the last {ctx.window}"
-        )
-
-
 BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RecentNoveltySignal,
     SingleTurnSignal,
@@ -250,5 +227,4 @@ BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     ReasoningSignal,
     ExtractionSignal,
     RotationSignal,
-    CampaignSignal,
 )

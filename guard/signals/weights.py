@@ -8,20 +8,23 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_BIAS", "DEFAULT_WEIGHTS"]
 
-DEFAULT_BIAS = -3.2
+DEFAULT_BIAS = -3.45
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "coverage": 0.35,
-    "novelty": 1.15,
-    "recent_novelty": 2.9,
-    "volume": 1.6,
-    "elicitation": 2.35,
+    "coverage": 0.85,
+    "novelty": 1.95,
+    "recent_novelty": 2.55,
+    "volume": 0.55,
+    "elicitation": 1.95,
     "reasoning": 0.0,
-    "extraction": 2.8,
-    "single_turn": 1.5,
-    "conversation": -1.15,
-    "payload": -4.6,
-    "templated": -2.8,
-    "rotation": 4.0,
-    "campaign": 1.4,
+    "extraction": 2.5,
+    "single_turn": 0.6,
+    "conversation": -1.05,
+    "payload": -4.2,
+    "templated": -2.05,
+    "rotation": 4.2,
+    "campaign": 1.45,
+    "cadence": 5.25,
+    "no_rest": 1.3,
+    "short_answers": -1.9,
 }

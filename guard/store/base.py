@@ -98,6 +98,18 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    async def link(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec
+    ) -> CampaignState | None:
+        """Link ``key`` through ``links`` as :meth:`observe` does with ``Observation.links``,
+        counting nothing, and return the key's campaign (``None`` while it is alone).
+
+        For link features that only become meaningful once a key has shown them as a habit
+        (the pipeline decides that from the key's ring after observing the request): the
+        joining key brings its history, the current request included, into the campaign.
+        """
+
+    @abc.abstractmethod
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         """Check and consume one request against ``limit`` (used by adaptive throttling)."""
 

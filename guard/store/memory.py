@@ -138,6 +138,18 @@ class MemoryStore(Store):
             campaign = CampaignState(campaign_id(root), group.size, counts)
         return KeyState(windows=windows, rates=rates, recent=recent, campaign=campaign)
 
+    async def link(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec
+    ) -> CampaignState | None:
+        lay = self._layout(spec)
+        if now > self._clock:
+            self._clock = now
+        root = self._link(key, links, now, lay)
+        group = self._groups.get(root)
+        if group is None or group.size < 2:
+            return None
+        return CampaignState(campaign_id(root), group.size, _group_counts(group, lay, now))
+
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         entry = self._live(key, now)
         result, tat = gcra(entry.tats.get(limit.name) if entry and entry.tats else None, now, limit)

@@ -326,6 +326,14 @@ class RedisStore(Store):
         found = json.loads(await self._run("campaigns", (), args)) or ()
         return [c for reply in found if (c := self._campaign(reply, lay)) is not None]
 
+    async def link(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec
+    ) -> CampaignState | None:
+        lay = _layout(spec)
+        args: Args = [self.prefix, key, self._tick(now), self._max_campaigns, *lay.args(now)]
+        args += (len(links), *links)
+        return self._campaign(json.loads(await self._run("link", (), args)), lay)
+
     async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
         lay = _layout(spec)
         args: Args = [self.prefix, key, self._tick(now), *lay.args(now)]

@@ -475,7 +475,8 @@ def test_default_policy_keeps_its_behaviour() -> None:
         ("rate-limit", "rate.requests", "throttle"),
         (
             "coverage-budget",
-            "budget.coverage.hour > 1 or budget.coverage.day > 1 or budget.coverage.week > 1",
+            "(budget.coverage.hour > 1 or budget.coverage.day > 1 or budget.coverage.week > 1)"
+            " and signal.short_answers < 0.5",
             "throttle",
         ),
         ("harvester", "score >= 0.9", "perturb"),

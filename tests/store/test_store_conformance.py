@@ -281,6 +281,26 @@ async def test_campaigns_merge_transitively(store: Store) -> None:
     }
 
 
+async def test_link_joins_keys_without_counting_a_request(store: Store) -> None:
+    for i in range(3):
+        await store.observe("a", Observation(T0 + i, 10 + i), SPEC)
+    await store.observe("b", Observation(T0 + 3, 20), SPEC)
+    assert await store.link("a", ("tpl:7",), T0 + 3, SPEC) is None  # the feature's first owner
+    joined = await store.link("b", ("tpl:7",), T0 + 4, SPEC)
+    assert joined is not None and joined.keys == 2
+    # Both keys bring their history; linking itself counts nothing.
+    assert joined.window("hour") == WindowCounts(4, 4, 0, 0)
+    again = await store.link("b", ("tpl:7",), T0 + 5, SPEC)
+    assert again is not None and (again.id, again.keys) == (joined.id, 2)
+    # Later requests of either key count in the campaign.
+    later = await store.observe("a", Observation(T0 + 6, 30), SPEC)
+    assert later.campaign is not None and later.campaign.id == joined.id
+    assert later.campaign.window("hour") == WindowCounts(5, 5, 0, 0)
+    found = await store.campaign_of("b", T0 + 7, SPEC)
+    assert found is not None and found.id == joined.id
+    assert await store.link("c", ("tpl:8",), T0 + 8, SPEC) is None
+
+
 async def test_campaign_ids_do_not_reveal_key_ids(store: Store) -> None:
     await store.observe("k_secretish", Observation(T0, 1, links=("f",)), SPEC)
     state = await store.observe("k_other", Observation(T0, 2, links=("f",)), SPEC)
