@@ -49,6 +49,7 @@ class RingStats:
     clients: int
     networks: int
     median_gap: float
+    gaps: tuple[float, ...] = ()  # between consecutive requests, sorted (guard.signals.timing)
 
     @classmethod
     def of(cls, recent: tuple[bytes, ...]) -> RingStats:
@@ -82,6 +83,7 @@ class RingStats:
                 if len(gaps) % 2
                 else (gaps[half - 1] + gaps[half]) / 2
             ),
+            gaps=tuple(gaps),
         )
 
     def share(self, flag: Flag) -> float:

@@ -14,21 +14,22 @@ firing together on each beat) and run round the clock. Two signals:
   few hours, as a person sleeping would leave. Only judged once the ring spans half a day;
   a busy key's ring spans less, and its volume speaks for it.
 
-Both are O(ring) per request over the packed records' timestamps, computed once per request
-(the signals share the result).
+Both read the sorted gaps of the ring stats (:class:`~guard.signals.behaviour.RingStats`),
+computed once per request: a bisection and two lookups.
 """
 
 from __future__ import annotations
 
-import itertools
-import struct
+import bisect
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guard.signals.base import Signal, SignalContext
+from guard.signals.behaviour import RingStats
 
 __all__ = ["CadenceSignal", "NoRestSignal", "TimingStats"]
 
-_TS = struct.Struct("<d")  # a packed RequestRecord starts with its timestamp
 _BEAT = 2.0  # seconds: requests this close belong to one beat (parallel workers)
 _MIN_BEATS = 6  # gaps between beats needed before a cadence means anything
 _PRIOR = 16.0  # evidence n / (n + 16) over the ring's requests: a person's few gaps can
@@ -47,34 +48,26 @@ class TimingStats:
     longest: float  # the longest gap between two requests, seconds
 
     @classmethod
-    def of(cls, recent: tuple[bytes, ...]) -> TimingStats:
-        unpack = _TS.unpack_from
-        times = sorted(unpack(record)[0] for record in recent if len(record) >= 8)
-        if len(times) < 2:
+    def of(cls, gaps: Sequence[float]) -> TimingStats:
+        """Timing from the sorted gaps between a ring's consecutive requests."""
+        if not gaps:
             return _EMPTY
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        beats = sorted(g for g in gaps if g >= _BEAT)
-        n = len(beats)
+        first = bisect.bisect_left(gaps, _BEAT)  # gaps below it fall within one beat
+        n = len(gaps) - first
         dispersion = 1.0
         if n >= _MIN_BEATS:
-            q1, q3 = beats[n // 4], beats[(3 * n) // 4]
+            q1, q3 = gaps[first + n // 4], gaps[first + (3 * n) // 4]
             dispersion = (q3 - q1) / (q3 + q1)
-        return cls(len(times), n, dispersion, times[-1] - times[0], max(gaps))
+        return cls(len(gaps) + 1, n, dispersion, math.fsum(gaps), gaps[-1])
 
 
 _EMPTY = TimingStats(0, 0, 1.0, 0.0, 0.0)
-_memo: tuple[tuple[bytes, ...], TimingStats] = ((), _EMPTY)
 
 
 def timing_of(ctx: SignalContext) -> TimingStats:
-    """The timing of ``ctx``'s ring, computed once for every signal that reads it."""
-    global _memo
-    recent = ctx.state.recent
-    if _memo[0] is recent:
-        return _memo[1]
-    stats = TimingStats.of(recent)
-    _memo = (recent, stats)
-    return stats
+    """The timing of ``ctx``'s ring, from the ring stats the pipeline computed once."""
+    recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+    return TimingStats.of(recent.gaps)
 
 
 class CadenceSignal(Signal):
