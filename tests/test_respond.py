@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ import openai
 import pytest
 
 from guard import GuardMiddleware
+from guard.asgi import replaying
 from guard.decoys import trace
 from guard.mock import MockUpstream
 
@@ -113,3 +115,28 @@ async def test_decoys_answer_without_the_upstream_in_its_format() -> None:
     assert calls == []  # the model was never asked
     await oai.close()
     await ant.close()
+
+
+async def test_a_downgrade_whose_model_raises_is_a_synthetic_decoy() -> None:
+    upstream = MockUpstream(seed=5)
+    asked: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        if scope["type"] == "http":
+            message = await receive()
+            body = message.get("body", b"")
+            asked.append(json.loads(body)["model"])
+            if asked[-1] == "small":
+                raise RuntimeError("the small model is down")
+        await upstream(scope, replaying(body, receive), send)
+
+    then = {"action": "decoy", "strategy": "downgrade", "model": "small", "canary": False}
+    rule = {"name": "d", "when": "model == 'harvest'", "then": then}
+    acted = GuardMiddleware(app, policy={"rules": [rule]}, secret=SECRET, record_every=1)
+    oai, _ = clients(acted)
+    await oai.chat.completions.create(model="m", messages=QUESTION)  # genuine: sets the pace
+    completion = await oai.chat.completions.create(model="harvest", messages=QUESTION)
+    assert completion.choices[0].message.content and completion.model == "harvest"
+    assert asked == ["m", "small"]  # asked, failed, and the client got a decoy all the same
+    await oai.close()
