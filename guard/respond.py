@@ -10,6 +10,7 @@ response look different from what the upstream would have sent.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -44,7 +45,12 @@ async def make_decoy(
 
         began = time.perf_counter()
         response = await downgrader.ask(
-            scope, receive, inspection.payload, upstream=then.upstream, model=then.model
+            scope,
+            receive,
+            inspection.payload,
+            upstream=then.upstream,
+            model=then.model,
+            api_key=os.environ.get(then.api_key_env) if then.api_key_env else None,
         )
         if response is not None:
             texts = answer_texts(route, response.status, response.headers, response.body)

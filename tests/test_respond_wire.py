@@ -30,6 +30,7 @@ from guard.mock.text import count_tokens
 SECRET = "wire-secret"
 QUESTION = "A train travels 120 km in 2 hours. What is its speed? Explain the steps."
 SMALL = "small-model"
+DECOY_KEY_ENV = "GUARD_TEST_DECOY_KEY"  # the decoy upstream's own key, set by the tests
 ACTIONS: dict[str, dict[str, Any]] = {
     "synthetic": {"action": "decoy", "strategy": "synthetic", "canary": False},
     "mismatch": {"action": "decoy", "strategy": "mismatch", "canary": False},
@@ -48,6 +49,7 @@ class Recording:
         self.fail = fail
         self.bodies: list[dict[str, Any]] = []
         self.raw: list[bytes] = []
+        self.headers: list[dict[bytes, bytes]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,6 +59,7 @@ class Recording:
         if scope["method"] == "POST":
             self.bodies.append(json.loads(body))
             self.raw.append(body)
+            self.headers.append({name.lower(): value for name, value in scope["headers"]})
         if self.fail:
             scope = {**scope, "headers": [*scope["headers"], (b"x-mock-status", b"500")]}
 
@@ -80,7 +83,7 @@ def policy(decoy_base: str) -> dict[str, Any]:
         {"name": name, "when": f"model == '{name}'", "then": then} for name, then in ACTIONS.items()
     ]
     downgrades = {
-        "downgrade": {"upstream": decoy_base, "model": SMALL},
+        "downgrade": {"upstream": decoy_base, "model": SMALL, "api_key_env": DECOY_KEY_ENV},
         "downgrade-same": {"model": SMALL},
         "downgrade-unreachable": {"upstream": f"http://127.0.0.1:{closed_port()}", "model": SMALL},
         "downgrade-failing": {"upstream": decoy_base + "/failing", "model": SMALL},
@@ -230,8 +233,9 @@ async def direct_text(base: str, path: str, body: bytes) -> str:
 
 @pytest.mark.parametrize("stream", [False, True])
 async def test_downgrade_answers_with_the_cheaper_model_in_the_genuine_format(
-    serve_app: Any, stream: bool
+    serve_app: Any, stream: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(DECOY_KEY_ENV, "sk-decoy-own")
     async with wire(serve_app) as w:
         oai, ant, genuine, small = w.oai, w.ant, w.genuine, w.small
         g_raw, g_text, _ = await chat(oai, "genuine", stream)
@@ -243,6 +247,12 @@ async def test_downgrade_answers_with_the_cheaper_model_in_the_genuine_format(
     assert [body["model"] for body in asked] == [SMALL, SMALL]
     assert not any(body.get("stream") for body in asked)
     assert [body["model"] for body in genuine.bodies] == ["genuine", "genuine"]
+    # the client's key went to the genuine upstream only; the decoy upstream got its own
+    assert genuine.headers[0][b"authorization"] == b"Bearer sk-wire"
+    sent = small.good.headers
+    assert sent[0].get(b"authorization") == b"Bearer sk-decoy-own"
+    assert sent[1].get(b"x-api-key") == b"sk-decoy-own" and b"authorization" not in sent[1]
+    assert not any(b"sk-wire" in value for headers in sent for value in headers.values())
     # ...and the client got that answer's text
     async with serve_app(MockUpstream(seed=9)) as small_base:
         assert d_text == await direct_text(small_base, "/v1/chat/completions", small.good.raw[0])

@@ -9,10 +9,12 @@ own headers or fields reaches the client.
 :class:`Downgrader` asks the decoy upstream: over HTTP on one aiohttp session (opened at
 start-up and closed at shutdown by the lifespan of the app that owns it, else on first use),
 or, when the policy names no upstream, the wrapped app itself with the cheaper ``model``.
-The decoy upstream is sent the client's request headers, as the genuine upstream is: name
-one that accepts them (the provider's own cheaper deployment). Any failure (connection,
-timeout, error status, a body without text) gives ``None``, and the caller serves another
-decoy: an error from the decoy upstream must never reach the client.
+The decoy upstream is sent the client's request headers except its credentials: a client's
+key is for the upstream it subscribed to, and another upstream (perhaps another provider's)
+must never see it; the policy names the environment variable that holds the decoy upstream's
+own key. Any failure (connection, timeout, error status, a body without text) gives ``None``,
+and the caller serves another decoy: an error from the decoy upstream must never reach the
+client.
 """
 
 from __future__ import annotations
@@ -51,6 +53,17 @@ _HOP_BY_HOP = frozenset(
 )
 # Not forwarded either: the answer is parsed here, so it must come uncompressed and whole.
 _NOT_FORWARDED = _HOP_BY_HOP | {b"accept-encoding", b"accept"}
+# Never sent to another upstream: the client's key is for the upstream it subscribed to.
+_CREDENTIALS = frozenset({b"authorization", b"x-api-key", b"api-key", b"cookie"})
+
+
+def _credentials(path: str, api_key: str | None) -> list[tuple[bytes, bytes]]:
+    """The header that carries ``api_key`` on the API ``path`` belongs to (none without a key)."""
+    if not api_key:
+        return []
+    if path.rstrip("/").endswith("/messages"):  # Anthropic's Messages API
+        return [(b"x-api-key", api_key.encode("latin-1"))]
+    return [(b"authorization", b"Bearer " + api_key.encode("latin-1"))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +83,14 @@ async def downgrade(
     headers: Sequence[tuple[bytes, bytes]] = (),
     *,
     model: str | None = None,
+    api_key: str | None = None,
     timeout: float = 120.0,
 ) -> DowngradeResponse:
     """Send ``request`` (a decoded JSON body) to ``upstream`` + ``path``, with ``model``
     replacing the requested model, and return the whole answer.
+
+    ``headers`` are the client's: sent on without its credentials, with ``api_key`` (the
+    decoy upstream's own key) instead.
 
     The answer keeps the *requested* model name where the upstream echoes it, so the client
     sees the model it asked for. Errors of the connection propagate (aiohttp's); the caller
@@ -85,7 +102,10 @@ async def downgrade(
         body["model"] = model
     send = {
         name.decode("latin-1"): value.decode("latin-1")
-        for name, value in headers
+        for name, value in [
+            *(h for h in headers if h[0].lower() not in _CREDENTIALS),
+            *_credentials(path, api_key),
+        ]
         if name.lower() not in _NOT_FORWARDED
     }
     send["content-type"] = "application/json"
@@ -138,9 +158,14 @@ class Downgrader:
         *,
         upstream: str | None,
         model: str | None,
+        api_key: str | None = None,
     ) -> DowngradeResponse | None:
         """The cheaper model's whole answer to ``request`` (always asked without
-        streaming), or ``None`` if there is no cheaper model to ask or it failed."""
+        streaming), or ``None`` if there is no cheaper model to ask or it failed.
+
+        ``api_key`` is the key of ``upstream``; the wrapped app (no ``upstream``) is asked
+        with the client's own headers, as for the genuine answer.
+        """
         if upstream is None and model is None:
             return None  # the same model of the same upstream is no downgrade
         body = {k: v for k, v in request.items() if k not in ("stream", "stream_options")}
@@ -153,6 +178,7 @@ class Downgrader:
                     body,
                     scope["headers"],
                     model=model,
+                    api_key=api_key,
                     timeout=self.timeout,
                 )
             return await asyncio.wait_for(

@@ -239,8 +239,8 @@ class Decoy(Then):
         default=None,
         metadata={
             "doc": "downgrade: base URL of the API that answers instead (default: the same "
-            "upstream, asked for `model`). It gets the client's request headers; if it fails, "
-            "a synthetic decoy answers."
+            "upstream, asked for `model`). It gets the client's request headers except its "
+            "credentials (see `api_key_env`); if it fails, a synthetic decoy answers."
         },
     )
     model: str | None = field(
@@ -257,10 +257,18 @@ class Decoy(Then):
             "model."
         },
     )
+    api_key_env: str | None = field(
+        default=None,
+        metadata={
+            "doc": "downgrade with `upstream`: the environment variable holding that API's key "
+            "(sent as x-api-key on Anthropic routes, else as a Bearer token). The client's own "
+            "key is never sent to another upstream."
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.strategy != "downgrade":
-            for key in ("upstream", "model"):
+            for key in ("upstream", "model", "api_key_env"):
                 if getattr(self, key) is not None:
                     raise FieldError(
                         key, f"{key} is only used by strategy 'downgrade', not {self.strategy!r}"

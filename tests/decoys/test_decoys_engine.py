@@ -211,9 +211,14 @@ async def test_downgrade_asks_the_cheaper_model_and_keeps_the_asked_name(serve_a
             base,
             "/v1/chat/completions",
             request,
-            [(b"authorization", b"Bearer sk-decoy"), (b"content-length", b"999")],
+            [(b"authorization", b"Bearer sk-client"), (b"content-length", b"999")],
             model="gpt-4o-mini",
+            api_key="sk-decoy",  # the client's key is not for this upstream: its own is sent
         )
+        without_key = await downgrade(
+            session, base, "/v1/chat/completions", request, [(b"authorization", b"Bearer sk-x")]
+        )
+    assert without_key.status == 401  # the client's key was not passed on
     assert answer.status == 200
     body = json.loads(answer.body)
     assert body["model"] == "gpt-4o" and body["choices"][0]["message"]["content"]

@@ -53,6 +53,10 @@ def test_every_action_of_the_model_has_parameters_class() -> None:
             "{action: decoy, strategy: downgrade, upstream: 'http://s', model: m, canary: false}",
             Decoy("downgrade", "http://s", "m", False),
         ),
+        (
+            "{action: decoy, strategy: downgrade, upstream: 'http://s', api_key_env: K}",
+            Decoy("downgrade", "http://s", api_key_env="K"),
+        ),
         ("{action: decoy, strategy: synthetic}", Decoy("synthetic")),
         (
             "{action: perturb, strength: 1, final: true, code: true}",
