@@ -8,7 +8,7 @@ from guard.signals.campaign import CampaignSignal
 from guard.signals.coverage import CoverageSignal, NoveltySignal
 from guard.signals.elicitation import ElicitationSignal
 from guard.signals.output import ShortAnswersSignal
-from guard.signals.timing import CadenceSignal, NoRestSignal
+from guard.signals.timing import CadenceSignal, NoRestSignal, TimerSignal
 from guard.signals.volume import VolumeSignal
 
 __all__ = ["SIGNAL_NAMES", "RingStats", "Signal", "SignalContext", "default_signals"]
@@ -23,6 +23,7 @@ def default_signals() -> list[Signal]:
         *(signal() for signal in BEHAVIOUR_SIGNALS),
         CampaignSignal(),
         CadenceSignal(),
+        TimerSignal(),
         NoRestSignal(),
         ShortAnswersSignal(),
     ]

@@ -34,19 +34,23 @@ class CoverageSignal(Signal):
 
 
 class NoveltySignal(Signal):
-    """Share of a key's requests that opened a new cell; rescaled so a focused key scores 0."""
+    """Share of a key's requests that opened a new cell; rescaled so a focused key scores 0,
+    and weighed by the evidence ``n / (n + prior)``: anyone's first eight questions are about
+    eight things, while two hundred requests on two hundred subjects are a sweep."""
 
     name = "novelty"
 
-    def __init__(self, floor: float = 0.35) -> None:
+    def __init__(self, floor: float = 0.35, prior: float = 8.0) -> None:
         self.floor = floor  # typical share for real users, mapped to 0
+        self.prior = prior
 
     def measure(self, ctx: SignalContext) -> float:
         counts = ctx.state.window(ctx.window)
-        if counts.requests < ctx.min_requests:
+        n = counts.requests
+        if n < ctx.min_requests:
             return 0.0
-        share = min(1.0, counts.distinct_cells / counts.requests)
-        return max(0.0, (share - self.floor) / (1.0 - self.floor))
+        share = min(1.0, counts.distinct_cells / n)
+        return max(0.0, (share - self.floor) / (1.0 - self.floor)) * n / (n + self.prior)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
         counts = ctx.state.window(ctx.window)

@@ -2,20 +2,26 @@
 
 People come in sessions: a few requests minutes apart, then hours of silence, and a night's
 sleep every day. Scripts keep a beat (a fixed interval with a little jitter, several workers
-firing together on each beat) and run round the clock. Two signals:
+firing together on each beat), fire on a timer, and run round the clock. Three signals:
 
 - ``cadence``: how regular the gaps between the key's recent requests are (requests less than
   a couple of seconds apart count as one beat, so a pool of workers firing together keeps its
-  beat). Regularity is the quartile coefficient of dispersion of the gaps, (Q3 - Q1) /
-  (Q3 + Q1): about 0.1 for a beat with 25% jitter, 0.66 for a memoryless stream (many
-  independent users behind one key), over 0.5 for a person's think times; unlike the
-  coefficient of variation it ignores the odd long pause (a restart, a quota reset).
+  beat). Regularity is the decile coefficient of dispersion of the gaps, (P90 - P10) /
+  (P90 + P10): about 0.2 for a beat with 25% jitter, 0.9 for a memoryless stream (many
+  independent users behind one key), close to 1 for a person, whose sessions of a few
+  requests a minute or two apart are hours apart (within a session a person's gaps can be
+  as even as a script's: the deciles reach the breaks between sessions). It ignores the odd
+  long pause of a script (a restart, a quota reset), which would blow a variance up.
+- ``timer``: the gaps are whole multiples of one period: a scheduler that fires every N
+  minutes and skips ticks at random (to stay under a per-key limit, or to share the ticks
+  among many keys) is irregular by the deciles but betrays its clock. Random gaps land near
+  a multiple of the period about a fifth of the time.
 - ``no_rest``: the key's recent requests span most of a day without a rest: no silence of a
   few hours, as a person sleeping would leave. Only judged once the ring spans half a day;
   a busy key's ring spans less, and its volume speaks for it.
 
-Both read the sorted gaps of the ring stats (:class:`~guard.signals.behaviour.RingStats`),
-computed once per request: a bisection and two lookups.
+All read the sorted gaps of the ring stats (:class:`~guard.signals.behaviour.RingStats`),
+computed once per request.
 """
 
 from __future__ import annotations
@@ -23,77 +29,111 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from guard.signals.base import Signal, SignalContext
 from guard.signals.behaviour import RingStats
 
-__all__ = ["CadenceSignal", "NoRestSignal", "TimingStats"]
+__all__ = ["CadenceSignal", "NoRestSignal", "TimerSignal", "beats_of"]
 
 _BEAT = 2.0  # seconds: requests this close belong to one beat (parallel workers)
-_MIN_BEATS = 6  # gaps between beats needed before a cadence means anything
+_MIN_BEATS = 6  # gaps between beats needed before a rhythm means anything
 _PRIOR = 16.0  # evidence n / (n + 16) over the ring's requests: a person's few gaps can
 # look regular by chance
 _HOUR = 3600.0
 
 
-@dataclass(frozen=True, slots=True)
-class TimingStats:
-    """Timing of a key's recent requests."""
-
-    requests: int  # requests in the ring
-    beats: int  # gaps between beats
-    dispersion: float  # quartile coefficient of dispersion of those gaps (1.0 with too few)
-    span: float  # seconds from the oldest to the newest request in the ring
-    longest: float  # the longest gap between two requests, seconds
-
-    @classmethod
-    def of(cls, gaps: Sequence[float]) -> TimingStats:
-        """Timing from the sorted gaps between a ring's consecutive requests."""
-        if not gaps:
-            return _EMPTY
-        first = bisect.bisect_left(gaps, _BEAT)  # gaps below it fall within one beat
-        n = len(gaps) - first
-        dispersion = 1.0
-        if n >= _MIN_BEATS:
-            q1, q3 = gaps[first + n // 4], gaps[first + (3 * n) // 4]
-            dispersion = (q3 - q1) / (q3 + q1)
-        return cls(len(gaps) + 1, n, dispersion, math.fsum(gaps), gaps[-1])
-
-
-_EMPTY = TimingStats(0, 0, 1.0, 0.0, 0.0)
-
-
-def timing_of(ctx: SignalContext) -> TimingStats:
-    """The timing of ``ctx``'s ring, from the ring stats the pipeline computed once."""
+def _gaps(ctx: SignalContext) -> Sequence[float]:
     recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
-    return TimingStats.of(recent.gaps)
+    return recent.gaps
+
+
+def beats_of(gaps: Sequence[float]) -> Sequence[float]:
+    """The sorted gaps between beats: ``gaps`` (sorted) without those within one beat."""
+    return gaps[bisect.bisect_left(gaps, _BEAT) :]
+
+
+def _evidence(gaps: Sequence[float]) -> float:
+    requests = len(gaps) + 1
+    return requests / (requests + _PRIOR)
+
+
+def dispersion(beats: Sequence[float]) -> float:
+    """Decile coefficient of dispersion of sorted ``beats``: (P90 - P10) / (P90 + P10)."""
+    n = len(beats)
+    low, high = beats[n // 10], beats[(9 * n) // 10]
+    return (high - low) / (high + low) if high + low > 0 else 0.0
+
+
+def on_timer(beats: Sequence[float], tolerance: float = 0.1) -> float:
+    """Share of sorted ``beats`` within ``tolerance`` periods of a whole number of periods,
+    the period being the shortest usual gap (the 10th percentile)."""
+    period = beats[len(beats) // 10]
+    if period <= 0:
+        return 0.0
+    hits = 0
+    for gap in beats:
+        ratio = gap / period
+        if abs(ratio - round(ratio)) <= tolerance:
+            hits += 1
+    return hits / len(beats)
 
 
 class CadenceSignal(Signal):
     """Regular gaps between recent requests: 1 at a dispersion of ``regular`` or less, 0 at
-    ``random`` or more (a Poisson stream has 0.66)."""
+    ``random`` or more (a Poisson stream has 0.9)."""
 
     name = "cadence"
 
-    def __init__(self, regular: float = 0.15, random: float = 0.5) -> None:
+    def __init__(self, regular: float = 0.25, random: float = 0.65) -> None:
         self.regular = regular
         self.random = random
 
     def measure(self, ctx: SignalContext) -> float:
-        t = timing_of(ctx)
-        if t.beats < _MIN_BEATS:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
             return 0.0
-        level = (self.random - t.dispersion) / (self.random - self.regular)
-        return max(0.0, min(1.0, level)) * t.requests / (t.requests + _PRIOR)
+        level = (self.random - dispersion(beats)) / (self.random - self.regular)
+        return max(0.0, min(1.0, level)) * _evidence(gaps)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
-        t = timing_of(ctx)
-        if t.beats < _MIN_BEATS:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
             return "too few requests to judge their rhythm"
         return (
-            f"the middle half of the gaps between the last {t.requests} requests lies within "
-            f"{t.dispersion:.0%} of their centre (a script's beat varies little)"
+            f"80% of the gaps between the last {len(gaps) + 1} requests lie within "
+            f"{dispersion(beats):.0%} of their centre (a script's beat varies little)"
+        )
+
+
+class TimerSignal(Signal):
+    """Gaps that are whole multiples of one period: 0 when ``chance`` of them are (what random
+    gaps reach), 1 when ``timed`` of them are."""
+
+    name = "timer"
+
+    def __init__(self, chance: float = 0.45, timed: float = 0.85) -> None:
+        self.chance = chance
+        self.timed = timed
+
+    def measure(self, ctx: SignalContext) -> float:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
+            return 0.0
+        level = (on_timer(beats) - self.chance) / (self.timed - self.chance)
+        return max(0.0, min(1.0, level)) * _evidence(gaps)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
+            return "too few requests to judge their rhythm"
+        period = beats[len(beats) // 10]
+        return (
+            f"{on_timer(beats):.0%} of the gaps between the last {len(gaps) + 1} requests are "
+            f"whole multiples of {period / 60:.0f} minutes (a timer that skips ticks)"
         )
 
 
@@ -109,17 +149,21 @@ class NoRestSignal(Signal):
         self.rest = rest * _HOUR
 
     def measure(self, ctx: SignalContext) -> float:
-        t = timing_of(ctx)
-        if t.span < self.day / 2:
+        gaps = _gaps(ctx)
+        if not gaps or gaps[-1] >= self.rest:
             return 0.0
-        restless = (self.rest - t.longest) / (self.rest - self.busy)
-        return max(0.0, min(1.0, restless)) * min(1.0, t.span / self.day)
+        span = math.fsum(gaps)
+        if span < self.day / 2:
+            return 0.0
+        restless = (self.rest - gaps[-1]) / (self.rest - self.busy)
+        return min(1.0, restless) * min(1.0, span / self.day)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
-        t = timing_of(ctx)
-        if t.span < self.day / 2:
-            return f"the last requests span {t.span / _HOUR:.1f} hours: too short to judge"
+        gaps = _gaps(ctx)
+        span = math.fsum(gaps)
+        if span < self.day / 2:
+            return f"the last requests span {span / _HOUR:.1f} hours: too short to judge"
         return (
-            f"the last requests span {t.span / _HOUR:.0f} hours, the longest pause "
-            f"{t.longest / _HOUR:.1f} hours"
+            f"the last requests span {span / _HOUR:.0f} hours, the longest pause "
+            f"{gaps[-1] / _HOUR:.1f} hours"
         )

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_BIAS", "DEFAULT_WEIGHTS"]
 
-DEFAULT_BIAS = -3.45
+DEFAULT_BIAS = -2.95
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "coverage": 0.85,
-    "novelty": 1.95,
-    "recent_novelty": 2.55,
-    "volume": 0.55,
-    "elicitation": 1.95,
+    "coverage": 0.0,
+    "novelty": 0.0,
+    "recent_novelty": 5.35,
+    "volume": 1.15,
+    "elicitation": 2.35,
     "reasoning": 0.0,
-    "extraction": 2.5,
-    "single_turn": 0.6,
-    "conversation": -1.05,
-    "payload": -4.2,
-    "templated": -2.05,
-    "rotation": 4.2,
-    "campaign": 1.45,
-    "cadence": 5.25,
-    "no_rest": 1.3,
-    "short_answers": -1.9,
+    "extraction": 4.05,
+    "single_turn": 0.0,
+    "conversation": -2.5,
+    "payload": -6.0,
+    "templated": -4.6,
+    "rotation": 6.0,
+    "campaign": 2.15,
+    "cadence": 6.0,
+    "no_rest": 1.15,
+    "short_answers": -4.6,
+    "timer": 3.55,
 }

@@ -27,10 +27,12 @@ def test_key_level_signals_wait_for_evidence() -> None:
 
 
 def test_novelty_separates_sweeps_from_focused_keys() -> None:
-    sweep = NoveltySignal().evaluate(context(requests=100, cells=98))
-    focused = NoveltySignal().evaluate(context(requests=100, cells=20))
+    sweep = NoveltySignal().evaluate(context(requests=200, cells=196))
+    focused = NoveltySignal().evaluate(context(requests=200, cells=40))
     assert sweep.value > 0.9 and focused.value == 0.0
     assert "98%" in sweep.reason
+    # The same share over a handful of requests is what anyone asking a few questions has.
+    assert NoveltySignal().measure(context(requests=8, cells=8)) == 0.5
 
 
 def test_coverage_and_volume_saturate() -> None:
@@ -77,7 +79,7 @@ def test_asks_for_reasoning() -> None:
 def test_scorer_is_a_logistic_model_with_ranked_reasons() -> None:
     scorer = Scorer(default_signals(), {"novelty": 6.0, "elicitation": 2.0}, bias=-4.0)
     score = scorer.score(context("Explain step by step", requests=50, cells=50))
-    novelty = 1.0
+    novelty = 50 / 58  # all distinct, times the evidence of 50 requests
     elicitation = 0.6
     expected = 1 / (1 + math.exp(-(-4.0 + 6.0 * novelty + 2.0 * elicitation)))
     assert math.isclose(score.value, expected)

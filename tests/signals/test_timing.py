@@ -7,7 +7,7 @@ import random
 from guard.models import Api, Features, Identity, KeyState, PromptRequest
 from guard.profile import RequestRecord
 from guard.signals import SignalContext
-from guard.signals.timing import CadenceSignal, NoRestSignal
+from guard.signals.timing import CadenceSignal, NoRestSignal, TimerSignal
 
 T0 = 1_764_201_600.0
 HOUR = 3600.0
@@ -76,3 +76,16 @@ def test_no_rest_needs_a_day_without_a_pause() -> None:
     short = [T0 + i * 60.0 for i in range(48)]  # a busy hour: the ring says nothing of the day
     value = signal.evaluate(context(short))
     assert value.value == 0.0 and "too short" in value.reason
+
+
+def test_timer_finds_a_clock_that_skips_ticks() -> None:
+    rng = random.Random(2)
+    tick = 30 * 60.0
+    fired = [T0 + i * tick + rng.uniform(0, 90) for i in range(150) if rng.random() < 0.5]
+    signal = TimerSignal()
+    timer = signal.evaluate(context(fired[:48]))
+    assert timer.value > 0.5 and "multiples of" in timer.reason
+    assert CadenceSignal().measure(context(fired[:48])) < 0.5  # irregular by its deciles
+    for _ in range(20):
+        assert signal.measure(context(poisson(48, 600, rng))) < 0.2
+        assert signal.measure(context(sessions(48, rng))) < 0.2
