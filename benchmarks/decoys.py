@@ -14,8 +14,12 @@ Teachers:
 Figures:
 
 * poisoning: share of perturbed / decoy answers whose final answer is wrong (perturb with
-  the policy action's defaults, and with numbers and steps only; synthetic and mismatch
-  decoys);
+  the policy action's defaults, with the shipped policy's harvester rule, and with final
+  answers left alone; synthetic and mismatch decoys);
+* alteration: on the ShareGPT answers (mostly prose), the share of perturbed answers that
+  come back byte-identical and the share in which at least one claim changed, for all
+  answers, those of more than one prose sentence and plain prose; beside the same with
+  ``claims: false`` (perturb before claims in prose were altered);
 * indistinguishability: a logistic regression (numpy, hashed word 1-2-grams and character
   3-grams, log length, latency, latency per character) trained to tell each kind of
   altered answer from genuine ones; ROC AUC on held-out answers;
@@ -23,14 +27,15 @@ Figures:
   holds (each answer is lent once; past that, layouts and sentences come back);
 * benign byte-identity: benign users and a broad sweeper through GuardMiddleware (default
   policy) in front of a teacher serving the ShareGPT answers as JSON and SSE: share of
-  answers that are the upstream's own bytes (keys never acted on, allowed requests);
+  answers that are the upstream's own bytes (keys never acted on, allowed requests, and
+  the sweeper's perturbed answers);
 * traceability: p-value of the right key on 200 watermarked answers; share of 1,000 random
   key ids with p <= 0.01 on unwatermarked and on watermarked text (false positives);
   light edits (case, whitespace, 20% random word substitution);
 * student: a word trigram model trained on a harvest where 10% of the answers carry one
   key's watermark generates text; trace's p-value for that key against the amount of text;
-* cost: added latency (p50, p99) of perturb and watermark on 1 KB and 8 KB answers, whole
-  (JSON) and streamed (SSE through the rewriter).
+* cost: added latency (p50, p99) of perturb (beside perturb with ``claims: false``) and
+  watermark on 1 KB and 8 KB answers, whole (JSON) and streamed (SSE through the rewriter).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +71,16 @@ from guard.decoys.stream import ReplaceChannel, StreamRewriter, split_pieces
 from guard.decoys.watermark import Watermarker
 from guard.featurize import Featurizer
 from guard.models import Api, PromptRequest, Turn
+from guard.policy import load_policy
 from guard.policy.actions import Perturb
 from guard.simulate.sharegpt import iter_conversations
 
 SECRET = "benchmark-secret"
 POLICY_PERTURB = PerturbParams.of(Perturb())  # ``{action: perturb}`` in a policy
+#: The shipped policy's answer to high-confidence harvesters.
+SHIPPED_PERTURB = PerturbParams.of(
+    next(rule.then for rule in load_policy(None).rules if isinstance(rule.then, Perturb))
+)
 KEY = "k_" + "7e" * 16
 ROUTE = "openai.chat"
 
@@ -328,11 +339,14 @@ def poisoning(engine: DecoyEngine, rng: random.Random, n: int) -> dict[str, floa
             ROUTE, request, status=200, headers=[], body=body, stream=False, cell=i % 3
         )
     variants: dict[str, Callable[[str, str, int], str]] = {
-        "perturb (numbers and steps only, final: false)": lambda q, a, c: chat_text(
+        "perturb (final: false)": lambda q, a, c: chat_text(
             engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, PerturbParams()) or b""
         ),
         "perturb (the policy's defaults: final: true)": lambda q, a, c: chat_text(
             engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, POLICY_PERTURB) or b""
+        ),
+        "perturb (the shipped policy's harvester rule)": lambda q, a, c: chat_text(
+            engine.perturb_json(ROUTE, chat_body(a, q)[1], KEY, SHIPPED_PERTURB) or b""
         ),
         "decoy synthetic": lambda q, a, c: _decoy_text(engine, "synthetic", q, c),
         "decoy mismatch": lambda q, a, c: _decoy_text(engine, "mismatch", q, c),
@@ -341,6 +355,58 @@ def poisoning(engine: DecoyEngine, rng: random.Random, n: int) -> dict[str, floa
     for name, make in variants.items():
         wrong = sum(not grade(make(q, a, i % 3), truth) for i, (q, a, truth) in enumerate(problems))
         out[name] = wrong / n
+    return out
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of an answer's prose (code blocks left out), whitespace normalised."""
+    prose = re.sub(r"^\s*```.*?(?:^\s*```[^\n]*$|\Z)", "\n", text, flags=re.M | re.S)
+    out = []
+    for line in prose.split("\n"):
+        for piece in re.split(r"(?<=[.!?])\s+", line):
+            words = " ".join(piece.split())
+            if re.search(r"[A-Za-z]{2,}", words):
+                out.append(words)
+    return out
+
+
+def alteration(answers: list[str]) -> dict[str, float | str]:
+    """What perturbation does to real answers, most of them prose: the share that comes
+    back byte-identical (worthless to poison), and the share in which at least one claim
+    changed (a sentence of the perturbed answer that the genuine one does not have: a word
+    or number changed, not only sentences reordered or dropped). Rows with ``claims:
+    false`` are perturb as it was before claims in prose were altered."""
+    engine = DecoyEngine(SECRET)
+    groups = {
+        "all answers": answers,
+        "more than one prose sentence": [a for a in answers if len(prose_sentences(a)) > 1],
+        "plain prose (no code, digits or numbered steps, > 1 sentence)": [
+            a
+            for a in answers
+            if len(prose_sentences(a)) > 1
+            and "```" not in a
+            and not re.search(r"\d", a)
+            and not re.search(r"^\s*\d+[.)]\s", a, flags=re.M)
+        ],
+    }
+    variants = {
+        "the policy's defaults": POLICY_PERTURB,
+        "the policy's defaults, claims: false": replace(POLICY_PERTURB, claims=False),
+        "the shipped harvester rule": SHIPPED_PERTURB,
+        "the shipped harvester rule, claims: false": replace(SHIPPED_PERTURB, claims=False),
+    }
+    out: dict[str, float | str] = {
+        f"answers: {name}": str(len(group)) for name, group in groups.items()
+    }
+    for variant, params in variants.items():
+        perturbed = {a: engine.text_rewriter("perturb", KEY, params)(a) for a in answers}
+        for name, group in groups.items():
+            same = sum(perturbed[a] == a for a in group)
+            changed = sum(
+                bool(set(prose_sentences(perturbed[a])) - set(prose_sentences(a))) for a in group
+            )
+            out[f"{variant}: {name}: byte-identical"] = same / max(1, len(group))
+            out[f"{variant}: {name}: a claim changed"] = changed / max(1, len(group))
     return out
 
 
@@ -391,9 +457,13 @@ def indistinguishability(
         kinds["watermark (0.5)"].append(
             (chat_text(engine.watermark_json(ROUTE, body, KEY, 0.5) or body), latency)
         )
-        kinds["perturb (the policy's defaults)"].append(
-            (chat_text(engine.perturb_json(ROUTE, body, KEY, POLICY_PERTURB) or body), latency)
-        )
+        for name, params in (
+            ("perturb (the policy's defaults)", POLICY_PERTURB),
+            ("perturb (the shipped policy's harvester rule)", SHIPPED_PERTURB),
+        ):
+            kinds[name].append(
+                (chat_text(engine.perturb_json(ROUTE, body, KEY, params) or body), latency)
+            )
         for strategy in ("synthetic", "mismatch"):
             decoy = engine.decoy(strategy, ROUTE, request, key_id=KEY, cell=cell_of(prompt))  # type: ignore[arg-type]
             assert decoy is not None and decoy.body is not None
@@ -538,19 +608,23 @@ def cost(answers: list[str], repeats: int) -> dict[str, float]:
         for i in range(repeats):
             start = (i * 997) % max(1, len(joined) - size)
             texts.append(joined[start : start + size])
-        for kind in ("perturb", "watermark"):
-            params: Any = PerturbParams() if kind == "perturb" else 0.5
+        for kind, params in (
+            ("perturb", PerturbParams()),
+            ("perturb (claims: false)", PerturbParams(claims=False)),
+            ("watermark", 0.5),
+        ):
             for mode in ("json", "sse"):
                 times = []
                 for text in texts:
                     request, body = chat_body(text, "q")
+                    action = kind.split()[0]
                     if mode == "json":
                         began = time.perf_counter()
-                        engine.rewrite_json(kind, ROUTE, body, KEY, params)  # type: ignore[arg-type]
+                        engine.rewrite_json(action, ROUTE, body, KEY, params)  # type: ignore[arg-type]
                     else:
                         stream = _sse(request, text)
                         began = time.perf_counter()
-                        rewriter = engine.stream_transformer(kind, ROUTE, KEY, params)  # type: ignore[arg-type]
+                        rewriter = engine.stream_transformer(action, ROUTE, KEY, params)  # type: ignore[arg-type]
                         for chunk in stream:
                             rewriter.feed(chunk)
                         rewriter.close()
@@ -738,6 +812,11 @@ def benign_identity(
     out["sweeper answers the upstream's bytes (harvest yield)"] = sum(
         same for _, same, _, _ in sweeper
     ) / len(sweeper)
+    for mode, stream in (("JSON", False), ("SSE", True)):
+        same = [row[1] for row in sweeper if row[2] == "perturb" and row[3] is stream]
+        out[
+            f"sweeper: perturbed answers byte-identical to the upstream's, {mode} (of {len(same)})"
+        ] = sum(same) / max(1, len(same))
     return out
 
 
@@ -763,6 +842,10 @@ def main() -> None:
     pairs = sharegpt_answers(2000 if quick else 5000)
     answers = [a for _, a in pairs]
     print(f"\n(sharegpt: {len(pairs)} single-turn answers, positions 0-6 mod 10)")
+    report(
+        "alteration of real answers (share of perturbed answers, ShareGPT)",
+        alteration(answers[:1000] if quick else answers),
+    )
     for canary in (0.25, 0.0):
         report(
             f"indistinguishability (ROC AUC, held out; 0.5 = chance), canaries in {canary:.0%}"

@@ -1,6 +1,6 @@
 """Perturbation: the genuine answer, altered to read as well and teach the wrong thing.
 
-Four independent alterations, each switched by the policy (``Perturb`` action):
+Five independent alterations, each switched by the policy (``Perturb`` action):
 
 * ``numbers``: numbers in prose and LaTeX are jittered, consistently within an answer (the
   same number always becomes the same wrong number, so the working still looks coherent);
@@ -17,6 +17,10 @@ Four independent alterations, each switched by the policy (``Perturb`` action):
 * ``code``: code lines get a subtle bug (off-by-one in ``range`` and comparisons, ``+``/``-``
   or ``and``/``or`` swapped, an integer literal moved by one, a boolean flipped) that keeps
   fences, brackets and quotes exactly as they were, so JSON stays JSON.
+* ``claims``: plain prose, which has none of the above, says the opposite here and there
+  (antonyms, a negation taken away or added, cause and effect traded, two names traded;
+  :mod:`guard.decoys.claims`): a share ``strength`` / 2 of the clauses that make a claim,
+  and always one past an answer's first sentence.
 
 Every choice is a keyed hash of the secret, the key id and the text, so the same answer
 to the same key is always perturbed the same way. Work is per piece of text with a small
@@ -31,8 +35,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guard.decoys.claims import ClaimState, alter_claims
 from guard.decoys.keyed import Keyed
-from guard.decoys.text import CODE, MARKUP, PROSE, URL, Segment, TextState, segments
+from guard.decoys.text import (
+    CODE,
+    MARKUP,
+    PROSE,
+    URL,
+    Segment,
+    TextState,
+    boundaries,
+    segments,
+)
 
 __all__ = ["PerturbParams", "Perturber", "final_answers", "jitter"]
 
@@ -55,6 +69,8 @@ _FINAL = re.compile(
     rf"|\*\*\$?(?P<s>{_NUM})(?:\s?[A-Za-z%°]+)?\*\*"
 )
 _CONCLUSION = re.compile(r"\b(?:Therefore|Thus|So|Hence|In total|Altogether)\b(?:[^.\n]|\.(?=\d))*")
+#: Clauses claims leave to ``final``: a final answer, a conclusion with a number.
+_SETTLED = re.compile(rf"{_FINAL.pattern}|{_CONCLUSION.pattern}\d")
 _EQUALS = re.compile(rf"=\s*\$?(?P<v>{_NUM})")
 _NUM_ONLY = re.compile(_NUM)
 _OPPOSITE = {
@@ -104,6 +120,7 @@ class PerturbParams:
     steps: bool = True
     final: bool = False
     code: bool = False
+    claims: bool = True
 
     @classmethod
     def of(cls, then: object) -> PerturbParams:
@@ -114,6 +131,7 @@ class PerturbParams:
             bool(getattr(then, "steps", True)),
             bool(getattr(then, "final", False)),
             bool(getattr(then, "code", False)),
+            bool(getattr(then, "claims", True)),
         )
 
 
@@ -126,6 +144,7 @@ class _State:
     items: int = 0  # numbered items seen (keys the drop decisions)
     sentences: int = 0
     lines: int = 0
+    claims: ClaimState = field(default_factory=ClaimState)
 
 
 class Perturber:
@@ -151,7 +170,9 @@ class Perturber:
             if not piece or (params.strength <= 0 and not params.final):
                 return piece
             if not state.salt:
-                state.salt = hashlib.blake2b(piece[:64].encode(), digest_size=6).hexdigest()
+                # up to the first place a stream may be cut: all there in its first piece
+                head = piece[: min(64, next(boundaries(piece), len(piece)))]
+                state.salt = hashlib.blake2b(head.encode(), digest_size=6).hexdigest()
             return _perturb(piece, state, keyed, key_id, params)
 
         return rewrite
@@ -165,6 +186,8 @@ def _perturb(text: str, state: _State, keyed: Keyed, key_id: str, params: Pertur
     if params.final:
         for value in final_answers("".join(pieces)):
             _force(value, state, keyed, key_id)
+    if params.claims and params.strength > 0:
+        alter_claims(parts, pieces, state.claims, keyed, key_id, params.strength / 3, skip=_SETTLED)
     if params.numbers or params.final:
         for i in range(len(parts)):
             if editable[i]:

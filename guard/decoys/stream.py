@@ -36,7 +36,7 @@ from guard.decoys.formats import (
     refresh,
     set_output_usage,
 )
-from guard.decoys.text import safe_cut
+from guard.decoys.text import HOLDBACK, safe_cut
 
 __all__ = [
     "Channel",
@@ -71,7 +71,7 @@ class RewriteChannel:
 
     __slots__ = ("_buffer", "_limit", "_rewrite", "new", "old")
 
-    def __init__(self, rewrite: Callable[[str], str], limit: int = 200) -> None:
+    def __init__(self, rewrite: Callable[[str], str], limit: int = HOLDBACK) -> None:
         self._rewrite = rewrite
         self._limit = limit
         self._buffer = ""

@@ -6,16 +6,18 @@ markers (headings, list markers, quotes, table rules) are handed back unchanged.
 cut anywhere, so the splitter carries a small :class:`TextState` from one piece of text to
 the next (inside a fence? at the start of a line? inside inline code?), and
 :func:`safe_cut` says how much of a buffered stream can be rewritten now without splitting a
-sentence or a word.
+sentence or a word, always at one of the text's :func:`boundaries`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
     "CODE",
+    "HOLDBACK",
     "INLINE",
     "MARKUP",
     "PROSE",
@@ -23,6 +25,7 @@ __all__ = [
     "WORD",
     "Segment",
     "TextState",
+    "boundaries",
     "safe_cut",
     "segments",
 ]
@@ -40,7 +43,8 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
 _PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|>[ \t]?|[-*+][ \t]|\d{1,3}[.)][ \t]|\|)(?:[ \t]*)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_JSONISH = re.compile(r"^\s*[\[{].*[\]}\[{,]\s*$")
+#: A line of bare JSON, told by its start alone (a stream's line may not have ended yet).
+_JSONISH = re.compile(r"^[ \t]*[\[{][ \t]*(?:$|[\"'\[{\d-]|\n)")
 _PROTECTED = re.compile(
     r"`"
     r"|(?:https?|ftp)://[^\s<>\"]+"
@@ -52,7 +56,12 @@ _PROTECTED = re.compile(
     r"|\\\(.+?\\\)"
 )
 _URL_TAIL = ".,;:!?'\""
-_SENTENCE_END = re.compile(r"[.!?:;][\"')\]*_]*[ \t]+")
+#: A line break, or a sentence or clause end (once what follows its spaces is known).
+_BREAK = re.compile(r"\n|[.!?:;][\"')\]*_]*[ \t]+(?=[^ \t])")
+_BLANKS = re.compile(r"[ \t]*")
+_SPACE = re.compile(r"[ \t]")
+#: How many characters of a streamed line are held back at most, give or take a word.
+HOLDBACK = 200
 
 
 @dataclass(slots=True)
@@ -161,20 +170,40 @@ def _inline(line: str, state: TextState, out: list[Segment]) -> None:
         pos = end
 
 
-def safe_cut(text: str, limit: int = 200) -> int:
-    """How much of buffered ``text`` can be rewritten now: up to its last line break; past
-    ``limit`` characters without one, up to its last sentence end, else its last space;
-    past four times that, all of it (a peer that never sends a space must not grow the
-    buffer)."""
+def boundaries(text: str, limit: int = HOLDBACK) -> Iterator[int]:
+    """Where ``text``, which starts at one, may be cut, in order: after each line break and
+    sentence or clause end; and where more than ``limit`` characters (counted from the first
+    one that is not a space) pass without either, after the first space past ``limit``.
+
+    The positions depend on the text alone: a stream is only ever cut at them, so an answer
+    split here into clauses is split alike whether it came whole or in pieces of any size.
+    """
+    pos = 0
+    while True:
+        start = _BLANKS.match(text, pos).end()  # type: ignore[union-attr]
+        end = _BREAK.search(text, start)
+        if end is not None and end.start() < start + limit:
+            pos = end.end()
+        else:
+            space = _SPACE.search(text, start + limit)
+            ends = [m.end() for m in (space, end) if m is not None]
+            if not ends:
+                return
+            pos = min(ends)
+        yield pos
+
+
+def safe_cut(text: str, limit: int = HOLDBACK) -> int:
+    """How much of buffered ``text`` (which starts at one of its :func:`boundaries`) can be
+    rewritten now: up to its last line break; past ``limit`` characters without one, up to
+    its last boundary; past four times that, all of it (a peer that never sends a space must
+    not grow the buffer)."""
     newline = text.rfind("\n")
     if newline >= 0:
         return newline + 1
     if len(text) < limit:
         return 0
-    ends = [match.end() for match in _SENTENCE_END.finditer(text)]
-    if ends:
-        return ends[-1]
-    space = max(text.rfind(" "), text.rfind("\t"))
-    if space > 0:
-        return space + 1
+    last = max(boundaries(text, limit), default=0)
+    if last:
+        return last
     return len(text) if len(text) >= 4 * limit else 0

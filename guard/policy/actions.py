@@ -293,11 +293,18 @@ class Perturb(Then):
         },
     )
     code: bool = field(default=False, metadata={"doc": "Alter code blocks."})
+    claims: bool = field(
+        default=True,
+        metadata={
+            "doc": "Alter claims in plain prose (antonyms, negations, cause and effect, names "
+            "traded), so answers without numbers, steps or code come back wrong too."
+        },
+    )
 
     def __post_init__(self) -> None:
-        if not (self.numbers or self.steps or self.final or self.code):
+        if not (self.numbers or self.steps or self.final or self.code or self.claims):
             raise FieldError(
-                "numbers", "perturb alters nothing: enable numbers, steps, final or code"
+                "numbers", "perturb alters nothing: enable numbers, steps, final, code or claims"
             )
 
 

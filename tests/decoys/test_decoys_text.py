@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
 from decoys_samples import MIXED
 
-from guard.decoys.text import CODE, INLINE, MARKUP, PROSE, URL, TextState, safe_cut, segments
+from guard.decoys.text import (
+    CODE,
+    INLINE,
+    MARKUP,
+    PROSE,
+    URL,
+    TextState,
+    boundaries,
+    safe_cut,
+    segments,
+)
 
 
 def kinds(text: str) -> dict[str, str]:
@@ -59,7 +72,30 @@ def test_safe_cut() -> None:
     assert safe_cut("no end yet") == 0
     assert safe_cut("a line\nand more") == len("a line\n")
     long = "word " * 50 + "tail"
-    assert safe_cut(long, 200) == len(long) - len("tail")
+    assert safe_cut(long, 200) == 205  # the first space past 200, not the last one
     assert safe_cut("One sentence. " + "x" * 200, 200) == len("One sentence. ")
     assert safe_cut("x" * 900, 200) == 900
     assert safe_cut("x" * 300, 200) == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_streams_are_cut_at_the_texts_own_boundaries(seed: int) -> None:
+    """However a text arrives, the buffer is cut only where :func:`boundaries` says, so
+    what is rewritten clause by clause is the same whole or streamed."""
+    rng = random.Random(seed)
+    words = ["word", "and", "more.", "clause;", "x" * 30, "end!", "yes:", "a"]
+    text = "".join(
+        rng.choice(words) + rng.choice([" ", " ", " ", "  ", "\n", "\t"]) for _ in range(400)
+    )
+    allowed = set(boundaries(text, 60))
+    buffer, at, cuts, i = "", 0, [], 0
+    while i < len(text):
+        step = rng.randint(1, 25)
+        buffer += text[i : i + step]
+        i += step
+        cut = safe_cut(buffer, 60)
+        if cut:
+            at += cut
+            cuts.append(at)
+            buffer = buffer[cut:]
+    assert cuts and set(cuts) <= allowed

@@ -61,7 +61,7 @@ EXPECTED: list[tuple[str, list[str]]] = [
             ),
             (
                 "action_values.yaml:17:29: [rule 'e'] rules[4].then.numbers: perturb alters "
-                "nothing: enable numbers, steps, final or code"
+                "nothing: enable numbers, steps, final, code or claims"
             ),
         ],
     ),
