@@ -16,8 +16,9 @@ it false:
 * failing all of those, a negation added (is -> is not, can -> cannot, helps -> does not
   help), less often: "not" must not grow noticeably more common than in genuine answers.
 
-Questions, exclamations, first-person asides ("I hope this helps"), quotations and sentences
-giving a final answer are left alone, as are headings, code, URLs and everything else
+Questions only trade words and names. Exclamations, first-person asides ("I hope this
+helps"), quotations, sentences giving a final answer, headings and lines of data ("key":
+true) are left alone, as are code, URLs and everything else
 :func:`guard.decoys.text.segments` protects. Choices are keyed hashes of the key id and the
 clause. The first clause of an answer that can change always does (if all it could take is
 a "not", the second such), so an answer of more than a sentence rarely comes back as it
@@ -188,6 +189,11 @@ _NON_PROSE = "\x00"
 _WEAK = 0.3
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')  # titles, labels, quotations
 _CELL = re.compile(r"\|")
+#: A line of data rather than prose ("key": true, name: 3), told by its start.
+_DATA = re.compile(
+    r"""^\s*(?:[-*]\s+)?(?:"[^"\n]*"|'[^'\n]*'|[\w.$-]+)\s*[:=]\s*"""
+    r"""(?:["'\[{]|-?\d|(?i:true|false|null|none|yes|no)\b|$)"""
+)
 
 
 @dataclass(slots=True)
@@ -196,6 +202,8 @@ class ClaimState:
 
     units: int = 0  # clauses that could be altered
     altered: int = 0
+    open_line: bool = False  # the last piece ended inside a line
+    skip_line: bool = False  # ... which is left alone (a heading, data)
 
 
 Edit = tuple[int, int, str]  # (start, end, new text) in a line
@@ -219,21 +227,21 @@ def alter_claims(
     """Alter claims in the prose of ``parts`` (rewriting ``pieces``, which must still be
     the parts' texts): a clause that could change does with probability ``share``.
     ``skip``: clauses it matches are left alone (a final answer, altered elsewhere)."""
-    for line in _lines(parts):
+    for line in _lines(parts, state):
         text, mask, spans = _masked(line, parts)
         edits: list[Edit] = []
-        for offset, clause, key in _clauses(text, mask):
+        for offset, clause, key, question in _clauses(text, mask):
             words = [(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(clause)]
             if "\u2019" in clause:
                 words = [(w.replace("\u2019", "'"), a, b) for w, a, b in words]
             if not words or _aside(clause, words):
                 continue
-            options, weak = _options(clause, words)
+            options, weak = _options(clause, words, question)
             if not options or (skip is not None and skip.search(key)):
                 continue
             state.units += 1
             roll = keyed.unit(key_id, "claim", key)
-            if weak:  # only a "not" to add: rarer, or written "not" would grow too common
+            if weak:  # only a "not" to add: rarer, or "not" would grow too common
                 go = roll < share * _WEAK or (not state.altered and state.units >= 2)
             else:
                 go = roll < share or not state.altered
@@ -246,23 +254,29 @@ def alter_claims(
             _apply(edits, spans, pieces)
 
 
-def _lines(parts: list[Segment]) -> Iterator[list[int]]:
-    """The lines (indexes of their parts) that hold prose, neither code nor a heading."""
+def _lines(parts: list[Segment], state: ClaimState) -> Iterator[list[int]]:
+    """The lines (indexes of their parts) that hold prose: not code, a heading or data (a
+    line begun in an earlier piece is judged by its start)."""
     line: list[int] = []
     for i, segment in enumerate(parts):
         line.append(i)
-        if segment.text.endswith("\n") or i == len(parts) - 1:
+        ends = segment.text.endswith("\n")
+        if ends or i == len(parts) - 1:
+            if not state.open_line:
+                first = parts[line[0]]
+                heading = first.kind == MARKUP and "#" in first.text
+                text = "".join(parts[j].text for j in line)
+                state.skip_line = heading or _DATA.match(text) is not None
             kinds = {parts[j].kind for j in line}
-            first = parts[line[0]]
-            heading = first.kind == MARKUP and "#" in first.text
-            if PROSE in kinds and CODE not in kinds and not heading:
+            if PROSE in kinds and CODE not in kinds and not state.skip_line:
                 yield line
+            state.open_line = not ends
             line = []
 
 
-def _clauses(text: str, mask: str) -> Iterator[tuple[int, str, str]]:
-    """(offset, masked text, key) of each clause of a line that states something (no
-    question or exclamation); quotations are masked too, and table cells are clauses."""
+def _clauses(text: str, mask: str) -> Iterator[tuple[int, str, str, bool]]:
+    """(offset, masked text, key, whether a question) of each clause of a line but
+    exclamations; quotations are masked too, and table cells are clauses."""
     cuts = set(boundaries(text))
     cuts.update(m.end() for m in _CELL.finditer(text))
     start = 0
@@ -270,8 +284,9 @@ def _clauses(text: str, mask: str) -> Iterator[tuple[int, str, str]]:
         if end <= start:
             continue
         key = text[start:end].strip()
-        if key and not key.rstrip("\"')]*_").endswith(("?", "!")):
-            yield start, _QUOTED.sub(_hide, mask[start:end]), key
+        tail = key.rstrip("\"')]*_")[-1:]
+        if key and tail != "!":
+            yield start, _QUOTED.sub(_hide, mask[start:end]), key, tail == "?"
         start = end
 
 
@@ -306,17 +321,21 @@ def _apply(edits: list[Edit], spans: list[tuple[int, int, int]], pieces: list[st
 # Options -----------------------------------------------------------------------------------
 
 
-def _options(clause: str, words: list[Word]) -> tuple[list[tuple[float, list[Edit]]], bool]:
+def _options(
+    clause: str, words: list[Word], question: bool
+) -> tuple[list[tuple[float, list[Edit]]], bool]:
     """The changes ``clause`` allows, each with its weight (offsets in the clause), and
-    whether all of them add a negation."""
+    whether all of them add a negation. A question only trades words and names."""
     options: list[tuple[float, list[Edit]]] = []
-    because = _because(clause) if any(w == "because" for w, _, _ in words) else None
-    if because is not None:
-        options.append((3.0, because))
     options.extend((2.0, edits) for edits in _antonyms(clause, words))
     names = _names(clause)
     if names is not None:
         options.append((1.0, names))
+    if question:
+        return options, False
+    because = _because(clause) if any(w == "because" for w, _, _ in words) else None
+    if because is not None:
+        options.append((3.0, because))
     options.extend((3.0, [edit]) for edit in _affirmations(clause, words))
     if options:
         return options, False

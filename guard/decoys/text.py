@@ -56,8 +56,9 @@ _PROTECTED = re.compile(
     r"|\\\(.+?\\\)"
 )
 _URL_TAIL = ".,;:!?'\""
-#: A line break, or a sentence or clause end (once what follows its spaces is known).
-_BREAK = re.compile(r"\n|[.!?:;][\"')\]*_]*[ \t]+(?=[^ \t])")
+#: A line break, or a sentence or clause end (once what follows its spaces is known). Not a
+#: colon: what follows "key: " tells data from prose, so it comes in the same piece.
+_BREAK = re.compile(r"\n|[.!?;][\"')\]*_]*[ \t]+(?=[^ \t])")
 _BLANKS = re.compile(r"[ \t]*")
 _SPACE = re.compile(r"[ \t]")
 #: How many characters of a streamed line are held back at most, give or take a word.
@@ -72,6 +73,7 @@ class TextState:
     lang: str = ""  # the open fence's info string
     line_start: bool = True
     inline: bool = False  # inside `inline code` (never carried across a newline)
+    code_line: bool = False  # the line under way is indented code or bare JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,10 @@ def segments(text: str, state: TextState | None = None) -> list[Segment]:
         line = match.group()
         starts = state.line_start
         state.line_start = line.endswith("\n")
+        if not starts and state.code_line:  # the rest of a line of code
+            out.append(Segment(CODE, line))
+            state.code_line = not state.line_start
+            continue
         if state.fence:
             if starts and _closes(line, state.fence):
                 out.append(Segment(MARKUP, line))
@@ -105,6 +111,7 @@ def segments(text: str, state: TextState | None = None) -> list[Segment]:
                 continue
             if (line.startswith(("    ", "\t")) and line.strip()) or _JSONISH.match(line):
                 out.append(Segment(CODE, line))
+                state.code_line = not state.line_start
                 continue
             if _TABLE_RULE.match(line):
                 out.append(Segment(MARKUP, line))
@@ -172,8 +179,9 @@ def _inline(line: str, state: TextState, out: list[Segment]) -> None:
 
 def boundaries(text: str, limit: int = HOLDBACK) -> Iterator[int]:
     """Where ``text``, which starts at one, may be cut, in order: after each line break and
-    sentence or clause end; and where more than ``limit`` characters (counted from the first
-    one that is not a space) pass without either, after the first space past ``limit``.
+    sentence or clause end (".", "!", "?", ";" and the spaces after them); and where more
+    than ``limit`` characters (counted from the first one that is not a space) pass without
+    either, after the first space past ``limit``.
 
     The positions depend on the text alone: a stream is only ever cut at them, so an answer
     split here into clauses is split alike whether it came whole or in pieces of any size.

@@ -65,6 +65,12 @@ def test_each_kind_of_claim_turns_around(text: str, altered: str) -> None:
     assert {perturber.apply(text, key, CLAIMS) for key in KEYS} == {altered}
 
 
+def test_questions_only_trade_words() -> None:
+    text = "How do you keep up with the latest Java releases?"
+    outs = {Perturber("p").apply(text, key, CLAIMS) for key in KEYS}
+    assert outs == {"How do you keep up with the earliest Java releases?"}
+
+
 def test_both_words_of_a_pair_trade_places() -> None:
     text = "The client opens the connection before the server answers."
     outs = {Perturber("p").apply(text, key, CLAIMS) for key in KEYS}
@@ -79,9 +85,11 @@ def test_both_words_of_a_pair_trade_places() -> None:
         "Is the sky blue because of scattering?",
         'The button is labelled "Save changes" in the menu.',
         "## Why tides are higher in spring",
+        '"required": true,\n"enabled": false\n',
+        "debug: true\nverbose: false\n",
     ],
 )
-def test_asides_questions_quotations_and_headings_stay(text: str) -> None:
+def test_asides_questions_quotations_headings_and_data_stay(text: str) -> None:
     perturber = Perturber("p")
     assert {perturber.apply(text, key, CLAIMS) for key in KEYS} == {text}
 

@@ -99,3 +99,11 @@ def test_streams_are_cut_at_the_texts_own_boundaries(seed: int) -> None:
             cuts.append(at)
             buffer = buffer[cut:]
     assert cuts and set(cuts) <= allowed
+
+
+def test_a_line_of_code_cut_in_a_stream_stays_code() -> None:
+    state = TextState()
+    first = segments("    total = sum(values) + offset. ", state)
+    rest = segments("More of the same line, still code.\nProse again.\n", state)
+    assert [s.kind for s in first] == [CODE]
+    assert [s.kind for s in rest] == [CODE, PROSE]
