@@ -189,6 +189,7 @@ _NON_PROSE = "\x00"
 _WEAK = 0.3
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')  # titles, labels, quotations
 _CELL = re.compile(r"\|")
+_STARS = re.compile(r"\*+")
 #: A line of data rather than prose ("key": true, name: 3), told by its start.
 _DATA = re.compile(
     r"""^\s*(?:[-*]\s+)?(?:"[^"\n]*"|'[^'\n]*'|[\w.$-]+)\s*[:=]\s*"""
@@ -472,7 +473,7 @@ def _because(clause: str) -> list[Edit] | None:
     effect_words = effect.split()
     if len(effect_words) < 3 or len(cause.split()) < 3:
         return None
-    if effect_words[-1].lower() in _NOT_CAUSE_END:
+    if effect_words[-1].lower() in _NOT_CAUSE_END or not (_paired(cause) and _paired(effect)):
         return None
     head = effect_words[0]
     if head.lower() in _LOWER_FIRST:
@@ -481,6 +482,17 @@ def _because(clause: str) -> list[Edit] | None:
         return None  # maybe a name, maybe not: leave it
     new = cause[0].upper() + cause[1:] + " because " + effect
     return [(lead, lead + match.start("end"), new)]
+
+
+def _paired(text: str) -> bool:
+    """Whether emphasis, brackets and quotes open and close within ``text`` (so it can move
+    without breaking the markdown around it)."""
+    return (
+        len(_STARS.findall(text)) % 2 == 0
+        and text.count('"') % 2 == 0
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+    )
 
 
 def _names(clause: str) -> list[Edit] | None:

@@ -65,6 +65,17 @@ def test_each_kind_of_claim_turns_around(text: str, altered: str) -> None:
     assert {perturber.apply(text, key, CLAIMS) for key in KEYS} == {altered}
 
 
+def test_cause_and_effect_move_only_whole_markdown() -> None:
+    perturber = Perturber("p")
+    whole = "The **cache stays warm** because requests arrive every second."
+    assert {perturber.apply(whole, key, CLAIMS) for key in KEYS} == {
+        "Requests arrive every second because the **cache stays warm**."
+    }
+    torn = "The **cache stays warm because requests** arrive every second."
+    for key in KEYS:
+        assert perturber.apply(torn, key, CLAIMS).startswith("The **cache stays warm")
+
+
 def test_questions_only_trade_words() -> None:
     text = "How do you keep up with the latest Java releases?"
     outs = {Perturber("p").apply(text, key, CLAIMS) for key in KEYS}
@@ -116,6 +127,8 @@ def test_markdown_code_json_and_urls_stay_as_they_were() -> None:
         assert re.findall(protected, out, flags=re.M | re.S) == re.findall(
             protected, MIXED, flags=re.M | re.S
         )
+        for mark in "*`[]()#|>_\n":
+            assert out.count(mark) == MIXED.count(mark)
         block = re.search(r"```json\n(.*?)```", out, flags=re.S)
         assert block is not None
         assert json.loads(block.group(1))["hosts"] == ["a.example", "b.example"]
