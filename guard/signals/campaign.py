@@ -6,24 +6,42 @@ the union of its campaign's coverage says it all. The store links keys that shar
 (guard.campaigns) and counts the campaign's windows as one; this signal grows with the
 campaign's union coverage and with its number of keys, so a group of two or three keys
 sharing a product's system prompt stays low while hundreds of keys sweeping together do not.
+
+It also grows with how templated the key's own requests are: a script fills one template
+request after request, while the people of a company that gives all its staff one system
+prompt write their own questions. A campaign of hundreds of keys covering thousands of
+subjects is a sweep when its keys fill templates, and may be a large organisation when they
+do not; such a member keeps a quarter of the campaign's weight (``untemplated``), the rest
+of the evidence having to come from its own behaviour.
 """
 
 from __future__ import annotations
 
 from guard.signals.base import Signal, SignalContext, saturate
+from guard.signals.behaviour import RingStats
 
 __all__ = ["CampaignSignal"]
 
 
 class CampaignSignal(Signal):
     """Union coverage of the key's campaign (0.5 at ``half_cells``) times its size (0.5 at
-    ``half_keys`` keys beyond the first)."""
+    ``half_keys`` keys beyond the first), times how templated the key's own recent requests
+    are (full weight when ``templated`` of them share one template, ``untemplated`` when
+    none do)."""
 
     name = "campaign"
 
-    def __init__(self, half_cells: float = 300.0, half_keys: float = 8.0) -> None:
+    def __init__(
+        self,
+        half_cells: float = 300.0,
+        half_keys: float = 8.0,
+        templated: float = 0.3,
+        untemplated: float = 0.25,
+    ) -> None:
         self.half_cells = half_cells
         self.half_keys = half_keys
+        self.templated = templated
+        self.untemplated = untemplated
 
     def measure(self, ctx: SignalContext) -> float:
         campaign = ctx.state.campaign
@@ -33,14 +51,19 @@ class CampaignSignal(Signal):
         if counts.requests < 2 * ctx.min_requests:
             return 0.0
         coverage = saturate(counts.distinct_cells, self.half_cells)
-        return coverage * saturate(campaign.keys - 1, self.half_keys)
+        group = coverage * saturate(campaign.keys - 1, self.half_keys)
+        recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+        script = min(1.0, recent.top_template / self.templated)
+        return group * (self.untemplated + (1.0 - self.untemplated) * script)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
         campaign = ctx.state.campaign
         if campaign is None:
             return "not linked to other keys"
         counts = campaign.window(ctx.window)
+        recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
         return (
             f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
-            f"subjects in {counts.requests} requests in the last {ctx.window}"
+            f"subjects in {counts.requests} requests in the last {ctx.window}; "
+            f"{recent.top_template:.0%} of this key's recent requests fill one template"
         )

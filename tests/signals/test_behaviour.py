@@ -111,9 +111,13 @@ def test_campaign_signal_needs_a_sweeping_group() -> None:
 
     signal = CampaignSignal()
     assert signal.measure(context((), None)) == 0.0
-    sweeping = context((), campaign(50, 950, 1000))
-    narrow = context((), campaign(50, 100, 1000))  # an organisation on one codebase
-    young = context((), campaign(50, 10, 10))
+    script = ring(20, templates=2)  # the key fills two templates
+    sweeping = context(script, campaign(50, 950, 1000))
+    narrow = context(script, campaign(50, 100, 1000))  # an organisation on one codebase
+    young = context(script, campaign(50, 10, 10))
     assert signal.measure(sweeping) > 0.6 and signal.measure(narrow) < 0.25
     assert signal.measure(young) == 0.0
     assert "campaign c-1 of 50 keys" in signal.explain(sweeping, 1.0)
+    # A member writing its own prompts keeps little more than a quarter of the weight.
+    person = context(ring(40), campaign(50, 950, 1000))
+    assert signal.measure(sweeping) / 4 < signal.measure(person) < signal.measure(sweeping) / 3

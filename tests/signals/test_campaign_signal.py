@@ -11,9 +11,12 @@ from guard.models import (
     PromptRequest,
     WindowCounts,
 )
+from guard.profile import RequestRecord
 from guard.signals import SignalContext
 from guard.signals.campaign import CampaignSignal
 from guard.signals.output import ShortAnswersSignal
+
+T0 = 1_764_201_600.0
 
 
 def context(state: KeyState) -> SignalContext:
@@ -23,10 +26,16 @@ def context(state: KeyState) -> SignalContext:
     )
 
 
-def campaign(keys: int, cells: int, requests: int) -> KeyState:
+def campaign(keys: int, cells: int, requests: int, templates: int = 1) -> KeyState:
+    """A key in a campaign, its own last 30 requests cycling over ``templates`` templates."""
     counts = WindowCounts(cells, requests, 0, 0)
+    recent = tuple(
+        RequestRecord(T0 - 60.0 * i, i, i % templates, 0, 1, 1, 80, 0, 0).pack() for i in range(30)
+    )
     return KeyState(
-        {"day": WindowCounts(5, 10)}, campaign=CampaignState("c-1", keys, {"day": counts})
+        {"day": WindowCounts(5, 10)},
+        recent=recent,
+        campaign=CampaignState("c-1", keys, {"day": counts}),
     )
 
 
@@ -34,6 +43,9 @@ def test_campaign_grows_with_union_coverage_and_members() -> None:
     signal = CampaignSignal()
     sybils = signal.evaluate(context(campaign(300, 2400, 6000)))
     assert sybils.value > 0.8 and "300 keys" in sybils.reason
+    # A large organisation sharing one system prompt: people write their own prompts.
+    staff = signal.measure(context(campaign(300, 2400, 6000, templates=30)))
+    assert staff < 0.3
     product = signal.measure(context(campaign(3, 600, 1200)))  # a few keys, one system prompt
     team = signal.measure(context(campaign(30, 60, 400)))  # many keys on one narrow subject
     assert product < 0.25 and team < 0.15
