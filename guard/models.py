@@ -190,10 +190,15 @@ class Score:
 
     value: float
     signals: tuple[SignalValue, ...] = ()
+    drivers: tuple[str, ...] | None = None  # set by the scorer: what pushed the score up
 
     @property
     def reasons(self) -> list[str]:
-        return [s.name for s in self.signals if s.value >= 0.5]  # scoring.REASON_AT
+        """The signals that pushed the suspicion up, strongest first (``drivers``); without
+        them, the signals at 0.5 or more."""
+        if self.drivers is not None:
+            return list(self.drivers)
+        return [s.name for s in self.signals if s.value >= 0.5]
 
 
 @dataclass(frozen=True, slots=True)

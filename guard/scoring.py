@@ -14,7 +14,9 @@ from guard.signals import Signal, SignalContext
 
 __all__ = ["REASON_AT", "Scorer"]
 
-REASON_AT = 0.5  # a signal at or above this value is reported as a reason (Score.reasons)
+REASON_AT = 0.5
+"""A signal whose weighted value adds at least this much to the log-odds is a reason
+(Score.reasons): evidence of a real user, and signals the policy gives no weight, never are."""
 
 
 class Scorer:
@@ -28,16 +30,22 @@ class Scorer:
     def score(self, ctx: SignalContext, *, explain: bool = False) -> Score:
         """The suspicion for ``ctx``; every signal's value, strongest contribution first.
 
-        Sentences are built only for the signals that count as reasons (value >= 0.5), or
-        for all of them with ``explain``: formatting them all would cost more than scoring.
+        Sentences are built only for the signals that stand out (a value of 0.5 or more, or
+        a reason: adding at least ``REASON_AT`` to the log-odds), or for all of them with
+        ``explain``: formatting them all would cost more than scoring.
         """
         weights = self.weights
-        measured = [(signal, signal.measure(ctx)) for signal in self.signals]
-        logit = self.bias + sum(weights[signal.name] * v for signal, v in measured)
+        measured = [(signal, signal.measure(ctx), weights[signal.name]) for signal in self.signals]
+        logit = self.bias + sum(w * v for _, v, w in measured)
         value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
-        measured.sort(key=lambda item: weights[item[0].name] * item[1], reverse=True)
+        measured.sort(key=lambda item: item[2] * item[1], reverse=True)
+        drivers = tuple(signal.name for signal, v, w in measured if w * v >= REASON_AT)
         values = tuple(
-            SignalValue(signal.name, v, signal.explain(ctx, v) if explain or v >= REASON_AT else "")
-            for signal, v in measured
+            SignalValue(
+                signal.name,
+                v,
+                signal.explain(ctx, v) if explain or v >= 0.5 or w * v >= REASON_AT else "",
+            )
+            for signal, v, w in measured
         )
-        return Score(value, values)
+        return Score(value, values, drivers)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 
-from guard.models import Api, Features, Identity, KeyState, PromptRequest, WindowCounts
+from guard.models import Api, Features, Identity, KeyState, PromptRequest, Score, WindowCounts
 from guard.scoring import Scorer
 from guard.signals import SignalContext, default_signals
 from guard.signals.coverage import CoverageSignal, NoveltySignal
@@ -89,3 +89,16 @@ def test_scorer_is_a_logistic_model_with_ranked_reasons() -> None:
     assert {"coverage", "novelty", "volume", "elicitation", "conversation"} <= {
         s.name for s in score.signals
     }
+
+
+def test_reasons_are_what_pushed_the_score_up() -> None:
+    ctx = context("Explain step by step", requests=50, cells=50)
+    scorer = Scorer(default_signals(), {"novelty": 6.0, "coverage": -3.0}, bias=-4.0)
+    score = scorer.score(ctx)
+    values = {s.name: s.value for s in score.signals}
+    assert values["coverage"] >= 0.2 and values["elicitation"] >= 0.5
+    # Evidence against harvesting, and signals of weight 0 however high, are no reasons.
+    assert score.reasons == ["novelty"]
+    assert Score(0.5, score.signals).reasons == [  # a score built without the scorer
+        s.name for s in score.signals if s.value >= 0.5
+    ]
