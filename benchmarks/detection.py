@@ -15,6 +15,7 @@ elsewhere). Prints, per seed and overall, and per class:
 
     python benchmarks/detection.py [--seeds 0 1 2] [--days 2] [--policy FILE] [--json out.json]
     python benchmarks/detection.py --report report.json   # score an existing replay report
+    python benchmarks/detection.py --featurizer embed     # cells from guard[embed] instead
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from guard.policy.loader import bundled_policy
 from guard.replay import replay
 from guard.simulate import SimConfig, iter_requests
 
@@ -176,6 +180,16 @@ def print_classes(s: Mapping[str, Any]) -> None:
         )
 
 
+def with_featurizer(policy: str | None, featurizer: str, into: Path) -> str | None:
+    """``policy`` (default: the bundled one) with another featurizer: a file importing it."""
+    if featurizer == "lexical":
+        return policy
+    base = Path(policy).resolve() if policy else bundled_policy()
+    path = into / "policy.yaml"
+    path.write_text(f"import: [{json.dumps(str(base))}]\nfeaturizer: {featurizer}\n")
+    return str(path)
+
+
 async def run_seed(seed: int, days: float, policy: str | None, keys: int) -> dict[str, Any]:
     config = SimConfig(seed=seed, days=days, keys=keys)
     started = time.perf_counter()
@@ -191,6 +205,12 @@ def main() -> None:
     parser.add_argument("--days", type=float, default=2.0)
     parser.add_argument("--keys", type=int, default=400, help="benign keys per seed")
     parser.add_argument("--policy", default=None)
+    parser.add_argument(
+        "--featurizer",
+        choices=["lexical", "embed"],
+        default="lexical",
+        help="run the policy with this featurizer (embed needs the guard[embed] extra)",
+    )
     parser.add_argument("--report", nargs="*", help="score existing replay report(s) instead")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
@@ -200,10 +220,11 @@ def main() -> None:
             with open(path) as f:
                 reports.append((path, json.load(f)))
     else:
-        for seed in args.seeds:
-            reports.append(
-                (f"seed {seed}", asyncio.run(run_seed(seed, args.days, args.policy, args.keys)))
-            )
+        with tempfile.TemporaryDirectory() as tmp:
+            policy = with_featurizer(args.policy, args.featurizer, Path(tmp))
+            for seed in args.seeds:
+                report = asyncio.run(run_seed(seed, args.days, policy, args.keys))
+                reports.append((f"seed {seed}", report))
     scores = []
     for name, report in reports:
         s = score_report(report)

