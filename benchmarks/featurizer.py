@@ -92,7 +92,7 @@ def load_groups() -> list[Group]:
 # -- separation -------------------------------------------------------------------------------
 
 
-def pairs_within(feats: list[list[Features]], groups: Sequence[Group], kind: str) -> list[Any]:
+def pairs_within(feats: Sequence[Sequence[Any]], groups: Sequence[Group], kind: str) -> list[Any]:
     return [
         pair
         for g, fs in zip(groups, feats, strict=True)
@@ -101,7 +101,7 @@ def pairs_within(feats: list[list[Features]], groups: Sequence[Group], kind: str
     ]
 
 
-def pairs_across(feats: list[list[Features]]) -> list[Any]:
+def pairs_across(feats: Sequence[Sequence[Any]]) -> list[Any]:
     flat = [(i, f) for i, fs in enumerate(feats) for f in fs]
     return [(a, b) for (i, a), (j, b) in itertools.combinations(flat, 2) if i != j]
 
@@ -605,6 +605,19 @@ def print_embed(groups: list[Group], seed: int, seeds: int) -> None:
                 f"| {name}, {bits} hyperplanes | {mean[0]:.3f} ({low:.2f}-{high:.2f}) | "
                 f"{mean[1]:.3f} | {mean[2]:.4f} | {mean[6]:.3f} | {mean[7]:.3f} |"
             )
+
+    print("\n| cosine of the two prompts' vectors | p10 | p25 | p50 | p75 | p90 |")
+    print("|---|---|---|---|---|---|")
+    for name, encoder in encoders:
+        vectors = [[encoder(p) for p in g["prompts"]] for g in groups]
+        for label, pairs in (
+            ("rephrasings", pairs_within(vectors, groups, "rephrasing")),
+            ("same subject", pairs_within(vectors, groups, "subject")),
+            ("across groups", pairs_across(vectors)),
+        ):
+            cos = sorted(float(a @ b) for a, b in pairs)
+            q = " | ".join(f"{percentile(cos, x):.2f}" for x in (0.1, 0.25, 0.5, 0.75, 0.9))
+            print(f"| {name}: {label} | {q} |")
 
     print("\n### Per-request latency (single calls, distinct prompts: every call runs the model)\n")
     rng = random.Random(seed)

