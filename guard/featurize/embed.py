@@ -133,7 +133,8 @@ class EmbedFeaturizer(Featurizer):
 
     ``bits`` random hyperplanes cut the unit sphere into at most ``2 ** bits`` cells: two
     vectors at angle ``theta`` share a cell with probability ``(1 - theta / pi) ** bits``,
-    so more bits keep unrelated prompts apart and split rephrasings more often. The
+    so more bits keep unrelated prompts apart and split rephrasings more often; a key can
+    never cover more than ``2 ** bits`` cells, so coverage budgets above that never bite. The
     hyperplanes are drawn from ``seed`` (a secret one keeps outsiders from aiming at cell
     borders). ``encoder`` turns text into a unit vector (default: :class:`MiniLM`);
     ``cache_size`` vectors are remembered by text, which makes the previous user turn of a
