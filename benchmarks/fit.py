@@ -16,11 +16,12 @@ benign or harvester. A logistic regression is fitted by projected gradient desce
 - a light L2 penalty (``--l2``) settles the rest.
 
 The weights are printed as the `scoring:` block of a policy, ready to paste. Retune this way
-when the signals change or after looking at your own traffic (replay a labelled traffic file
-the same way); then check the result with `benchmarks/detection.py` on *other* seeds than the
-ones fitted on.
+when the signals change, or on your own labelled traffic (``--traffic``: lines with ``label``
+and ``class`` or ``actor``, as ``guard replay`` reads them); then check the result with
+`benchmarks/detection.py` on *other* seeds than the ones fitted on.
 
     python benchmarks/fit.py [--seeds 0] [--days 1] [--l2 0.0001] [--cap 6]
+    python benchmarks/fit.py --traffic labelled.jsonl [more.jsonl ...]
 """
 
 from __future__ import annotations
@@ -29,26 +30,34 @@ import argparse
 import asyncio
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from guard.pipeline import Pipeline
 from guard.replay import estimate_usage
+from guard.replay.report import UNLABELLED, class_of, label_of
+from guard.replay.traffic import TrafficReader
 from guard.signals import default_signals
 from guard.simulate import SimConfig, iter_requests
 
 Sample = tuple[str, str, str, list[float]]  # class, label, key, signal values
 
 
-async def collect(seed: int, days: float, policy: str | None) -> tuple[list[str], list[Sample]]:
+async def collect(
+    lines: Iterable[Mapping[str, Any] | None], source: str, policy: str | None
+) -> tuple[list[str], list[Sample]]:
+    """Every labelled request's signals, replayed through the real pipeline."""
     now = [0.0]
     pipeline = Pipeline(
         policy, secret="fit", clock=lambda: now[0], store="memory://?max_keys=2000000"
     )
     names: list[str] = []
     samples: list[Sample] = []
-    for line in iter_requests(SimConfig(seed=seed, days=days)):
+    for line in lines:
+        if line is None or label_of(line) == UNLABELLED:
+            continue
         now[0] = max(now[0], line["ts"])
         adapter = pipeline.route(line["path"])
         if adapter is None:
@@ -72,7 +81,8 @@ async def collect(seed: int, days: float, policy: str | None) -> tuple[list[str]
         if not names:
             names = [s.name for s in sorted(inspection.score.signals, key=lambda s: s.name)]
         values = {s.name: s.value for s in inspection.score.signals}
-        samples.append((line["class"], line["label"], f"{seed}:{key}", [values[n] for n in names]))
+        row = [values[n] for n in names]
+        samples.append((class_of(line), label_of(line), f"{source}:{key}", row))
     return names, samples
 
 
@@ -113,6 +123,12 @@ def fit(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument(
+        "--traffic",
+        nargs="*",
+        default=[],
+        help="labelled traffic files (the DESIGN.md contract) to fit on instead of simulating",
+    )
     parser.add_argument("--days", type=float, default=1.0)
     parser.add_argument("--l2", type=float, default=0.0001)
     parser.add_argument("--cap", type=float, default=6.0, help="largest weight, either sign")
@@ -120,14 +136,17 @@ def main() -> None:
     args = parser.parse_args()
     names: list[str] = []
     samples: list[Any] = []
-    for seed in args.seeds:
-        names, more = asyncio.run(collect(seed, args.days, args.policy))
+    sources: list[tuple[str, Iterable[Mapping[str, Any] | None]]] = [
+        (path, TrafficReader(path)) for path in args.traffic
+    ] or [
+        (f"seed {seed}", iter_requests(SimConfig(seed=seed, days=args.days))) for seed in args.seeds
+    ]
+    for source, lines in sources:
+        names, more = asyncio.run(collect(lines, source, args.policy))
         samples.extend(more)
     bias, weights = fit(names, samples, args.l2, args.cap)
-    print(
-        f"# fitted on seeds {args.seeds} ({args.days:g} days), {len(samples)} requests, "
-        f"l2={args.l2}, cap={args.cap}"
-    )
+    fitted_on = ", ".join(args.traffic) or f"seeds {args.seeds} ({args.days:g} days)"
+    print(f"# fitted on {fitted_on}, {len(samples)} requests, l2={args.l2}, cap={args.cap}")
     print("scoring:")
     print(f"  bias: {bias:.2f}")
     print("  weights:")
