@@ -43,10 +43,10 @@ from guard.decoys.keyed import Keyed
 from guard.decoys.mismatch import AnswerBank
 from guard.decoys.perturb import Perturber, PerturbParams
 from guard.decoys.reference import reference_template
-from guard.decoys.stream import ReplaceChannel, RewriteChannel, StreamRewriter, split_pieces
+from guard.decoys.stream import ReplaceChannel, RewriteChannel, StreamRewriter
 from guard.decoys.synthetic import SyntheticWriter
 from guard.decoys.watermark import Watermarker
-from guard.mock.text import count_tokens, truncate_tokens
+from guard.mock.text import count_tokens, split_pieces, truncate_tokens
 from guard.sse import SSEParser
 
 __all__ = ["DecoyAnswer", "DecoyEngine", "GenuineRecorder", "Kind", "Strategy", "answer_texts"]

@@ -24,7 +24,6 @@ stream with the same event sequence and shapes.
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -43,12 +42,10 @@ __all__ = [
     "ReplaceChannel",
     "RewriteChannel",
     "StreamRewriter",
-    "split_pieces",
 ]
 
 JSON = dict[str, Any]
 _EVENT_END = re.compile(rb"\r?\n\r?\n")
-_TOKEN = re.compile(r"\w+|[^\w\s]")
 _MAX_EVENT = 1 << 20
 _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
@@ -121,25 +118,6 @@ class ReplaceChannel:
         self._pieces = []
         self.new.extend(rest)
         return rest
-
-
-def split_pieces(text: str, rng: random.Random, tokens_per_piece: float = 2.0) -> list[str]:
-    """``text`` cut into deltas of about ``tokens_per_piece`` tokens, each with the
-    whitespace before its first token, as streamed deltas come."""
-    ends = [m.end() for m in _TOKEN.finditer(text)]
-    top = max(1, round(2 * tokens_per_piece - 1))
-    pieces: list[str] = []
-    start = i = 0
-    while i < len(ends):
-        i = min(len(ends), i + rng.randint(1, top))
-        pieces.append(text[start : ends[i - 1]])
-        start = ends[i - 1]
-    if start < len(text):
-        if pieces:
-            pieces[-1] += text[start:]
-        else:
-            pieces.append(text[start:])
-    return pieces
 
 
 class StreamRewriter:

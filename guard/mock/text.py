@@ -176,17 +176,20 @@ def rng_for(seed: int, *parts: str | int) -> random.Random:
     return random.Random(int.from_bytes(digest, "big"))
 
 
-def split_pieces(text: str, rng: random.Random) -> list[str]:
-    """Split ``text`` into word groups of one to three tokens whose concatenation is ``text``.
+def split_pieces(text: str, rng: random.Random, tokens_per_piece: float = 2.0) -> list[str]:
+    """Split ``text`` into word groups whose concatenation is ``text``: one to
+    ``2 * tokens_per_piece - 1`` tokens each (one to three by default), ``tokens_per_piece``
+    on average.
 
     Each piece carries the whitespace before its first token, like real streamed deltas.
     """
     ends = [match.end() for match in _TOKEN.finditer(text)]
+    top = max(1, round(2 * tokens_per_piece - 1))
     pieces: list[str] = []
     start = 0
     i = 0
     while i < len(ends):
-        i = min(len(ends), i + rng.randint(1, 3))
+        i = min(len(ends), i + rng.randint(1, top))
         pieces.append(text[start : ends[i - 1]])
         start = ends[i - 1]
     if start < len(text):

@@ -13,8 +13,8 @@ from test_decoys_stream import REQUESTS, events, reported, run, text_of
 from guard.decoys import DecoyEngine
 from guard.decoys.perturb import Perturber, PerturbParams
 from guard.decoys.reference import reference_template
-from guard.decoys.stream import ReplaceChannel, RewriteChannel, StreamRewriter, split_pieces
-from guard.mock.text import count_tokens
+from guard.decoys.stream import ReplaceChannel, RewriteChannel, StreamRewriter
+from guard.mock.text import count_tokens, split_pieces
 from guard.policy.actions import Perturb
 
 CLAIMS = PerturbParams(strength=0.3, numbers=False, steps=False, final=False, claims=True)
