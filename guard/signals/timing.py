@@ -78,7 +78,32 @@ def on_timer(beats: Sequence[float], tolerance: float = 0.1) -> float:
     return hits / len(beats)
 
 
-class CadenceSignal(Signal):
+class _RhythmSignal(Signal):
+    """A signal read off the gaps between beats: ``level(beats)`` in [0, 1], scaled by the
+    evidence; 0 until there are ``_MIN_BEATS`` of them."""
+
+    def measure(self, ctx: SignalContext) -> float:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
+            return 0.0
+        return max(0.0, min(1.0, self.level(beats))) * _evidence(gaps)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        gaps = _gaps(ctx)
+        beats = beats_of(gaps)
+        if len(beats) < _MIN_BEATS:
+            return "too few requests to judge their rhythm"
+        return self.describe(beats, len(gaps) + 1)
+
+    def level(self, beats: Sequence[float]) -> float:
+        raise NotImplementedError
+
+    def describe(self, beats: Sequence[float], requests: int) -> str:
+        raise NotImplementedError
+
+
+class CadenceSignal(_RhythmSignal):
     """Regular gaps between recent requests: 1 at a dispersion of ``regular`` or less, 0 at
     ``random`` or more (a Poisson stream has 0.9)."""
 
@@ -88,26 +113,17 @@ class CadenceSignal(Signal):
         self.regular = regular
         self.random = random
 
-    def measure(self, ctx: SignalContext) -> float:
-        gaps = _gaps(ctx)
-        beats = beats_of(gaps)
-        if len(beats) < _MIN_BEATS:
-            return 0.0
-        level = (self.random - dispersion(beats)) / (self.random - self.regular)
-        return max(0.0, min(1.0, level)) * _evidence(gaps)
+    def level(self, beats: Sequence[float]) -> float:
+        return (self.random - dispersion(beats)) / (self.random - self.regular)
 
-    def explain(self, ctx: SignalContext, value: float) -> str:
-        gaps = _gaps(ctx)
-        beats = beats_of(gaps)
-        if len(beats) < _MIN_BEATS:
-            return "too few requests to judge their rhythm"
+    def describe(self, beats: Sequence[float], requests: int) -> str:
         return (
-            f"80% of the gaps between the last {len(gaps) + 1} requests lie within "
+            f"80% of the gaps between the last {requests} requests lie within "
             f"{dispersion(beats):.0%} of their centre (a script's beat varies little)"
         )
 
 
-class TimerSignal(Signal):
+class TimerSignal(_RhythmSignal):
     """Gaps that are whole multiples of one period: 0 when ``chance`` of them are (what random
     gaps reach), 1 when ``timed`` of them are."""
 
@@ -117,22 +133,13 @@ class TimerSignal(Signal):
         self.chance = chance
         self.timed = timed
 
-    def measure(self, ctx: SignalContext) -> float:
-        gaps = _gaps(ctx)
-        beats = beats_of(gaps)
-        if len(beats) < _MIN_BEATS:
-            return 0.0
-        level = (on_timer(beats) - self.chance) / (self.timed - self.chance)
-        return max(0.0, min(1.0, level)) * _evidence(gaps)
+    def level(self, beats: Sequence[float]) -> float:
+        return (on_timer(beats) - self.chance) / (self.timed - self.chance)
 
-    def explain(self, ctx: SignalContext, value: float) -> str:
-        gaps = _gaps(ctx)
-        beats = beats_of(gaps)
-        if len(beats) < _MIN_BEATS:
-            return "too few requests to judge their rhythm"
+    def describe(self, beats: Sequence[float], requests: int) -> str:
         period = beats[len(beats) // 10]
         return (
-            f"{on_timer(beats):.0%} of the gaps between the last {len(gaps) + 1} requests are "
+            f"{on_timer(beats):.0%} of the gaps between the last {requests} requests are "
             f"whole multiples of {period / 60:.0f} minutes (a timer that skips ticks)"
         )
 
