@@ -25,6 +25,8 @@ __all__ = [
     "lognormal",
     "poisson",
     "poisson_process",
+    "scripted",
+    "shifts",
     "think_time",
     "weekday",
 ]
@@ -185,6 +187,65 @@ def automated(
             t += rng.uniform(600, 3 * HOUR)
     times.sort()
     return [s for s in times if s < end]
+
+
+def shifts(
+    rng: random.Random,
+    start: float,
+    end: float,
+    per_day: float,
+    tz_hours: float,
+    hours: tuple[float, float] = (3.0, 9.0),
+    breaks: tuple[float, float] = (1.0, 6.0),
+) -> list[float]:
+    """A script someone starts and stops: runs of ``hours`` hours, mostly in their daytime,
+    with breaks of ``breaks`` hours, memoryless arrivals within a run. The rate inside a run
+    is raised so that a day still carries about ``per_day`` requests."""
+    times: list[float] = []
+    if per_day <= 0:
+        return times
+    runs: list[tuple[float, float]] = []
+    t = start + rng.uniform(0.0, breaks[1] * HOUR)
+    while t < end:
+        local_hour = ((t / HOUR) + tz_hours) % 24
+        if 1.0 <= local_hour < 7.0 and rng.random() < 0.8:  # asleep: restart in the morning
+            t += (7.0 - local_hour) * HOUR + rng.uniform(0.0, 2 * HOUR)
+            continue
+        length = rng.uniform(*hours) * HOUR
+        runs.append((t, min(end, t + length)))
+        t += length + rng.uniform(*breaks) * HOUR
+    busy = sum(b - a for a, b in runs)
+    if busy <= 0:
+        return times
+    rate = per_day * ((end - start) / DAY) / busy  # per second while running
+    for a, b in runs:
+        s = a + rng.expovariate(rate)
+        while s < b:
+            times.append(s)
+            s += rng.expovariate(rate)
+    return times
+
+
+def scripted(
+    rng: random.Random,
+    start: float,
+    end: float,
+    per_day: float,
+    jitter: float = 0.25,
+    parallel: int = 1,
+    beat: float = 0.5,
+    pool: float = 0.3,
+) -> list[float]:
+    """When a harvesting script sends: not every script keeps a beat. With chance ``beat``
+    a fixed cadence (:func:`automated`), with chance ``pool`` an async worker pool's
+    memoryless arrivals round the clock, otherwise runs started and stopped by its operator
+    (:func:`shifts`). Detection must not lean on any one of them."""
+    roll = rng.random()
+    if roll < beat:
+        return automated(rng, start, end, per_day, jitter=jitter, parallel=parallel)
+    if roll < beat + pool:
+        return poisson_process(rng, start, end, per_day)
+    return shifts(rng, start, end, per_day, tz_hours=rng.uniform(-8.0, 9.0))
 
 
 def cap_rolling(times: list[float], cap: int, window: float = DAY) -> list[float]:

@@ -39,10 +39,10 @@ from guard.simulate.problems import PROBLEMS
 from guard.simulate.sharegpt import ConversationPool
 from guard.simulate.subjects import DOMAINS, Domain, domain_named
 from guard.simulate.timing import (
-    automated,
     diurnal_poisson,
     human_sessions,
     poisson_process,
+    scripted,
     think_time,
 )
 
@@ -141,10 +141,7 @@ class BroadSweeper(_Harvester):
         sweep = SubjectSweep(rng)
         real = self.index % 3 == 1
         per_day = self.volume(600, 1800)
-        if self.index % 3 == 0:  # an async worker pool: memoryless arrivals, no fixed beat
-            times = poisson_process(rng, w.start, w.end, per_day)
-        else:
-            times = automated(rng, w.start, w.end, per_day)
+        times = scripted(rng, w.start, w.end, per_day)
 
         def prompt() -> str:
             if real and w.pool is not None:
@@ -175,7 +172,7 @@ class TemplatedSweeper(_Harvester):
         templates = rng.sample(HARVEST_TEMPLATES, rng.choice((1, 1, 2, 3)))
         sweep = SubjectSweep(rng)
         workers = rng.choice((1, 1, 4, 8))
-        times = automated(rng, w.start, w.end, self.volume(500, 1500), jitter=0.1, parallel=workers)
+        times = scripted(rng, w.start, w.end, self.volume(500, 1500), jitter=0.1, parallel=workers)
 
         def prompt() -> str:
             subject = sweep.next()
@@ -229,7 +226,7 @@ class ReasoningHarvester(_Harvester):
         system = rng.choice(HARVEST_SYSTEMS) if rng.random() < 0.3 else None
         sweep = SubjectSweep(rng)
         kinds = sorted(PROBLEMS)
-        times = automated(rng, w.start, w.end, self.volume(300, 900))
+        times = scripted(rng, w.start, w.end, self.volume(300, 900))
 
         def prompt() -> str:
             if rng.random() < 0.6:
@@ -285,7 +282,7 @@ class Mimic(_Harvester):
         system = "You are a helpful assistant." if rng.random() < 0.4 else None
         sweep = SubjectSweep(rng)
         chatter_share = rng.uniform(0.3, 0.5)
-        times = automated(rng, w.start, w.end, self.volume(300, 900), jitter=0.6)
+        times = scripted(rng, w.start, w.end, self.volume(300, 900), jitter=0.6)
         pending: list[list[tuple[str, str]]] = []
 
         def chatter() -> list[tuple[str, str]]:
@@ -343,7 +340,7 @@ class Hydra(_Harvester):
                 reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
                 t += think_time(rng, len(reply))
         sweep = SubjectSweep(rng)
-        for t in automated(rng, w.start, w.end, self.volume(200, 600), jitter=0.5):
+        for t in scripted(rng, w.start, w.end, self.volume(200, 600), jitter=0.5):
             events.append(
                 (
                     t,
@@ -464,7 +461,7 @@ class DeepDistiller(_Harvester):
         system = rng.choice(HARVEST_SYSTEMS) if rng.random() < 0.5 else None
         # Entity by entity, every aspect: the systematic order of a scripted sweep.
         sweep = SubjectSweep(rng, domains, shuffle=rng.random() < 0.5)
-        times = automated(rng, w.start, w.end, self.volume(500, 1500))
+        times = scripted(rng, w.start, w.end, self.volume(500, 1500))
         more = [domain_named(name) for name in focus[1:]]
 
         def prompt() -> str:
@@ -496,7 +493,7 @@ class LogitExtractor(_Harvester):
             else (rng.choice(("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini")))
         )
         sweep = SubjectSweep(rng)
-        times = automated(rng, w.start, w.end, self.volume(500, 1500), jitter=0.15)
+        times = scripted(rng, w.start, w.end, self.volume(500, 1500), jitter=0.15)
         state: dict[str, Any] = {"prompt": "", "left": 0}
 
         def render() -> Call:
