@@ -122,12 +122,20 @@ class Features:
 
 
 class WindowCounts(NamedTuple):
-    """A key's totals over one sliding window (a named tuple: several are made per request)."""
+    """A key's totals over one sliding window (a named tuple: several are made per request).
+
+    ``buckets`` holds the requests of each of the window's full buckets, oldest first, without
+    the current partial one (``Window.buckets`` entries, zeros included): the load's shape
+    over the window, which tells a script running round the clock from people who follow it.
+    It is empty when the store keeps no counts for the window (e.g. a key kept for another
+    spec).
+    """
 
     distinct_cells: int = 0
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    buckets: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ partial bucket and the ``buckets`` full ones before it, which is why a count cov
 ``seconds`` and ``seconds * (1 + 1 / buckets)``), each slot a HyperLogLog plus three counters,
 and the register-wise maximum of the live slots (the window's own HyperLogLog). Bucket ``e`` is
 the one holding ``now`` with ``e = floor(now / bucket_seconds)``; it lives in slot ``e % slots``,
-so the newest bucket number is all a window needs to know which slots are live.
+so the newest bucket number is all a window needs to know which slots are live, and to read
+the full buckets' request counts in order (``WindowCounts.buckets``).
 
 Per request everything is O(1) per window: the item's register is raised in the current slot
 and in the merged registers, whose estimator statistics (see :mod:`guard.sketches.hll`) are
@@ -315,9 +316,16 @@ class KeySketch:
     def _counts(self) -> dict[str, WindowCounts]:
         ints = self._ints
         distinct = self._distinct
-        return {
-            w.name: WindowCounts(
-                distinct(w), ints[w.ints + _REQUESTS], ints[w.ints + _INPUT], ints[w.ints + _OUTPUT]
+        out = {}
+        for w in self.layout.windows:
+            h = w.ints
+            first = h + _HEADER  # slot 0's request counter
+            current = first + ints[h] % w.slots * _SLOT
+            # The full buckets, oldest first: the slots after the current one, then those before.
+            buckets = tuple(
+                ints[current + _SLOT : first + w.slots * _SLOT : _SLOT] + ints[first:current:_SLOT]
             )
-            for w in self.layout.windows
-        }
+            out[w.name] = WindowCounts(
+                distinct(w), ints[h + _REQUESTS], ints[h + _INPUT], ints[h + _OUTPUT], buckets
+            )
+        return out

@@ -128,8 +128,16 @@ class _Layout:
             out += (slots, ttl, int(now // bucket))  # as guard.sketches.windows numbers them
         return out
 
-    def counts(self, reply: Sequence[Sequence[int]]) -> dict[str, WindowCounts]:
-        return {name: WindowCounts(*map(int, c)) for name, c in zip(self.names, reply, strict=True)}
+    def counts(self, reply: Sequence[Sequence[Any]]) -> dict[str, WindowCounts]:
+        """Windows from the scripts' ``[distinct, requests, input, output, [buckets...]]``
+        (the bucket list is missing from the zeros of windows kept for another spec)."""
+        return {name: _counts(*c) for name, c in zip(self.names, reply, strict=True)}
+
+
+def _counts(
+    distinct: int, requests: int, inputs: int, outputs: int, buckets: Sequence[int] = ()
+) -> WindowCounts:
+    return WindowCounts(int(distinct), int(requests), int(inputs), int(outputs), tuple(buckets))
 
 
 @functools.lru_cache(maxsize=32)

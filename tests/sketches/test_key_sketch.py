@@ -36,7 +36,10 @@ def test_counts_requests_tokens_and_distinct_cells() -> None:
     sketch.record(299.5, output_tokens=40)
     sketch.record(299.5, output_tokens=2)
     assert counts["hour"] == WindowCounts(
-        distinct_cells=counts["hour"].distinct_cells, requests=300, input_tokens=2100
+        distinct_cells=counts["hour"].distinct_cells,
+        requests=300,
+        input_tokens=2100,
+        buckets=(0, 0, 0, 0),
     )
     assert abs(counts["hour"].distinct_cells - 60) < 3 * standard_error(7) * 60
     after = sketch.counts(300.0)
@@ -66,8 +69,8 @@ def test_window_covers_its_length_plus_at_most_one_bucket() -> None:
     sketch = KeySketch(spec, 1000.0)
     sketch.observe(1, 1000.0)  # bucket 1, which lives until bucket 5 is the newest
     assert sketch.counts(1000.0 + 3600)["hour"].requests == 1
-    assert sketch.counts(5 * 900 + 899.9)["hour"] == WindowCounts(1, 1, 0, 0)
-    assert sketch.counts(6 * 900.0)["hour"] == WindowCounts()
+    assert sketch.counts(5 * 900 + 899.9)["hour"] == WindowCounts(1, 1, 0, 0, (1, 0, 0, 0))
+    assert sketch.counts(6 * 900.0)["hour"] == WindowCounts(buckets=(0, 0, 0, 0))
 
 
 def test_windows_slide_independently() -> None:
@@ -75,12 +78,12 @@ def test_windows_slide_independently() -> None:
     for i in range(100):
         sketch.observe(i, float(i), input_tokens=1)
     two_hours = sketch.counts(7200.0)
-    assert two_hours["hour"] == WindowCounts()
+    assert two_hours["hour"] == WindowCounts(buckets=(0, 0, 0, 0))
     assert two_hours["day"].requests == two_hours["week"].requests == 100
     assert sketch.counts(100_799.0)["day"].requests == 100  # a day and a bucket of 4 hours
-    assert sketch.counts(100_800.0)["day"] == WindowCounts()
+    assert sketch.counts(100_800.0)["day"] == WindowCounts(buckets=(0,) * 6)
     assert sketch.counts(100_800.0)["week"].requests == 100
-    assert sketch.counts(800_000.0)["week"] == WindowCounts()
+    assert sketch.counts(800_000.0)["week"] == WindowCounts(buckets=(0,) * 7)
 
 
 def _live_cells(events: list[tuple[float, int]], now: float, window: Window) -> list[int]:
@@ -134,9 +137,9 @@ def test_a_jump_longer_than_the_horizon_empties_everything() -> None:
     for i in range(50):
         sketch.observe(i, float(i), input_tokens=2)
     later = DEFAULT.horizon + 1e6
-    assert all(c == WindowCounts() for c in sketch.counts(later).values())
+    assert all(c[:4] == (0, 0, 0, 0) and not any(c.buckets) for c in sketch.counts(later).values())
     counts = sketch.observe(99, later, input_tokens=5)
-    assert counts["week"] == WindowCounts(1, 1, 5, 0)
+    assert counts["week"] == WindowCounts(1, 1, 5, 0, (0,) * 7)
 
 
 def test_negative_and_fractional_times() -> None:

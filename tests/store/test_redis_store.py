@@ -386,8 +386,8 @@ def close_enough(redis_value: int, memory_value: int) -> bool:
 
 def same_windows(a: Mapping[str, WindowCounts], b: Mapping[str, WindowCounts]) -> bool:
     return a.keys() == b.keys() and all(
-        (a[n].requests, a[n].input_tokens, a[n].output_tokens)
-        == (b[n].requests, b[n].input_tokens, b[n].output_tokens)
+        (a[n].requests, a[n].input_tokens, a[n].output_tokens, a[n].buckets)
+        == (b[n].requests, b[n].input_tokens, b[n].output_tokens, b[n].buckets)
         and close_enough(a[n].distinct_cells, b[n].distinct_cells)
         for n in a
     )
@@ -479,7 +479,7 @@ async def test_a_merged_campaigns_output_tokens_slide_out(
         assert joined.campaign.window("hour").output_tokens == 10
         later = await store.campaign_of("a", T0 + 7 * 900, SPEC)  # every bucket slid out
         assert later is not None
-        assert later.window("hour") == WindowCounts()
+        assert later.window("hour") == WindowCounts(buckets=(0, 0, 0, 0))
     finally:
         await store.close()
 

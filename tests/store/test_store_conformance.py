@@ -22,6 +22,8 @@ HOUR = Window("hour", 3600, 4)  # 900 s buckets: a count covers 3600 to 4500 s
 DAY = Window("day", 86400, 6)
 SPEC = SketchSpec((HOUR, DAY), precision=12)
 T0 = 1_764_201_600.0  # a bucket boundary of both windows
+QUIET_HOUR = (0,) * 4  # WindowCounts.buckets of a window with no request in a full bucket
+QUIET_DAY = (0,) * 6
 
 
 @pytest.fixture(params=STORE_URLS)
@@ -50,12 +52,12 @@ async def test_an_unseen_key_is_not_tracked(store: Store) -> None:
 
 async def test_observe_counts_requests_and_input_tokens(store: Store) -> None:
     state = await store.observe("k", obs(T0, 1, 10), SPEC)
-    assert state.window("hour") == WindowCounts(1, 1, 10, 0)
+    assert state.window("hour") == WindowCounts(1, 1, 10, 0, QUIET_HOUR)
     assert state.rates == {}
     for i in range(2, 6):
         state = await store.observe("k", obs(T0 + i, i, 10), SPEC)
-    assert state.window("hour") == WindowCounts(5, 5, 50, 0)
-    assert state.window("day") == WindowCounts(5, 5, 50, 0)
+    assert state.window("hour") == WindowCounts(5, 5, 50, 0, QUIET_HOUR)
+    assert state.window("day") == WindowCounts(5, 5, 50, 0, QUIET_DAY)
     assert await store.state("other", T0, SPEC) is None
 
 
@@ -73,7 +75,7 @@ async def test_state_counts_nothing(store: Store) -> None:
     first = await store.state("k", T0 + 1, SPEC)
     second = await store.state("k", T0 + 2, SPEC)
     assert first is not None and second is not None
-    assert first.window("hour") == second.window("hour") == WindowCounts(1, 1, 3, 0)
+    assert first.window("hour") == second.window("hour") == WindowCounts(1, 1, 3, 0, QUIET_HOUR)
 
 
 async def test_windows_slide(store: Store) -> None:
@@ -84,14 +86,54 @@ async def test_windows_slide(store: Store) -> None:
     assert state.window("hour").requests == 2
     state = await store.state("k", T0 + 3600 + 900, SPEC)  # more than a window and a bucket
     assert state is not None
-    assert state.window("hour") == WindowCounts(1, 1, 5, 0)
-    assert state.window("day") == WindowCounts(2, 2, 10, 0)
+    assert state.window("hour") == WindowCounts(1, 1, 5, 0, (0, 1, 0, 0))
+    assert state.window("day") == WindowCounts(2, 2, 10, 0, QUIET_DAY)  # both in the partial
     state = await store.state("k", T0 + 1800 + 4500, SPEC)
     assert state is not None
-    assert state.window("hour") == WindowCounts()
+    assert state.window("hour") == WindowCounts(buckets=QUIET_HOUR)
     assert state.window("day").requests == 2
     state = await store.state("k", T0 + 1800 + 86400 + 14400, SPEC)
-    assert state is None or state.window("day") == WindowCounts()
+    assert state is None or state.window("day") == WindowCounts(buckets=QUIET_DAY)
+
+
+async def test_buckets_hold_each_full_buckets_requests_oldest_first(store: Store) -> None:
+    # Hour buckets of 900 s from T0: 1 request in the first, 2 in the second, 1 in the fourth.
+    for i, at in enumerate((T0 + 10, T0 + 920, T0 + 930, T0 + 2800)):
+        await store.observe("k", obs(at, i), SPEC)
+    # The fifth (partial) bucket's request counts in the total, not in the buckets.
+    state = await store.observe("k", obs(T0 + 3700, 9), SPEC)
+    assert state.window("hour") == WindowCounts(5, 5, 0, 0, (1, 2, 0, 1))
+    assert state.window("day") == WindowCounts(5, 5, 0, 0, QUIET_DAY)  # all in its partial one
+    # One bucket later the first slides out; the one that was partial is full.
+    later = await store.state("k", T0 + 4500, SPEC)
+    assert later is not None
+    assert later.window("hour") == WindowCounts(4, 4, 0, 0, (2, 0, 1, 1))
+    # The next day bucket: the day's newest full bucket holds all five.
+    later = await store.state("k", T0 + 14400, SPEC)
+    assert later is not None
+    assert later.window("hour") == WindowCounts(buckets=QUIET_HOUR)
+    assert later.window("day") == WindowCounts(5, 5, 0, 0, (0, 0, 0, 0, 0, 5))
+
+
+async def test_buckets_slide_out_and_a_silent_key_has_none(store: Store) -> None:
+    await store.observe("k", obs(T0, 1), SPEC)
+    await store.observe("k", obs(T0 + 14400, 2), SPEC)  # the second day bucket
+    state = await store.observe("k", obs(T0 + 3 * 14400 + 5, 3), SPEC)
+    assert state.window("day") == WindowCounts(3, 3, 0, 0, (0, 0, 0, 1, 1, 0))
+    # Silent for longer than the hour window: none of its buckets is left; the day's slide on.
+    state = await store.observe("k", obs(T0 + 6 * 14400, 4), SPEC)
+    assert state.window("hour") == WindowCounts(1, 1, 0, 0, QUIET_HOUR)
+    assert state.window("day") == WindowCounts(4, 4, 0, 0, (1, 1, 0, 1, 0, 0))
+    quiet = await store.state("k", T0 + 6 * 14400 + 4500, SPEC)
+    assert quiet is not None
+    assert quiet.window("hour") == WindowCounts(buckets=QUIET_HOUR)
+    assert quiet.window("day") == WindowCounts(4, 4, 0, 0, (1, 1, 0, 1, 0, 0))
+    # Silent for a day and a bucket (the horizon): every bucket has slid out.
+    gone = T0 + 6 * 14400 + 86400 + 14400
+    quiet = await store.state("k", gone, SPEC)
+    assert quiet is None or quiet.window("day") == WindowCounts(buckets=QUIET_DAY)
+    state = await store.observe("k", obs(gone + 1, 5), SPEC)
+    assert state.window("day") == WindowCounts(1, 1, 0, 0, QUIET_DAY)
 
 
 async def test_time_going_backwards_is_counted(store: Store) -> None:
@@ -107,7 +149,7 @@ async def test_record_adds_output_tokens_and_merges_meta(store: Store) -> None:
     await store.record("k", T0 + 2, SPEC, output_tokens=200, meta={"score": 0.9})
     state = await store.state("k", T0 + 3, SPEC)
     assert state is not None
-    assert state.window("hour") == WindowCounts(1, 1, 10, 500)
+    assert state.window("hour") == WindowCounts(1, 1, 10, 500, QUIET_HOUR)
     assert state.window("day").output_tokens == 500
     meta = await store.meta("k")
     assert meta == {"score": 0.9, "action": "allow"}
@@ -216,7 +258,7 @@ async def test_a_key_silent_past_the_horizon_starts_afresh(store: Store) -> None
     assert await store.meta("k") is None
     assert await store.keys() == []
     state = await store.observe("k", obs(later, 2, 3), SPEC)
-    assert state.window("day") == WindowCounts(1, 1, 3, 0)
+    assert state.window("day") == WindowCounts(1, 1, 3, 0, QUIET_DAY)
     assert await store.meta("k") is None
     assert await store.keys() == ["k"]
 
@@ -249,7 +291,7 @@ async def test_keys_sharing_a_feature_form_a_campaign(store: Store) -> None:
     assert second.campaign is not None
     assert second.campaign.keys == 2
     # The campaign counts both keys' requests, "a"'s history included.
-    assert second.campaign.window("hour") == WindowCounts(2, 2, 0, 0)
+    assert second.campaign.window("hour") == WindowCounts(2, 2, 0, 0, QUIET_HOUR)
     third = await store.observe("a", Observation(T0 + 2, 3), SPEC)
     assert third.campaign is not None and third.campaign.id == second.campaign.id
     assert third.campaign.window("hour").requests == 3
@@ -289,16 +331,35 @@ async def test_link_joins_keys_without_counting_a_request(store: Store) -> None:
     joined = await store.link("b", ("tpl:7",), T0 + 4, SPEC)
     assert joined is not None and joined.keys == 2
     # Both keys bring their history; linking itself counts nothing.
-    assert joined.window("hour") == WindowCounts(4, 4, 0, 0)
+    assert joined.window("hour") == WindowCounts(4, 4, 0, 0, QUIET_HOUR)
     again = await store.link("b", ("tpl:7",), T0 + 5, SPEC)
     assert again is not None and (again.id, again.keys) == (joined.id, 2)
     # Later requests of either key count in the campaign.
     later = await store.observe("a", Observation(T0 + 6, 30), SPEC)
     assert later.campaign is not None and later.campaign.id == joined.id
-    assert later.campaign.window("hour") == WindowCounts(5, 5, 0, 0)
+    assert later.campaign.window("hour") == WindowCounts(5, 5, 0, 0, QUIET_HOUR)
     found = await store.campaign_of("b", T0 + 7, SPEC)
     assert found is not None and found.id == joined.id
     assert await store.link("c", ("tpl:8",), T0 + 8, SPEC) is None
+
+
+async def test_a_campaigns_buckets_sum_its_members(store: Store) -> None:
+    await store.observe("a", obs(T0 + 10, 1), SPEC)  # hour bucket 0
+    await store.observe("a", obs(T0 + 950, 2), SPEC)  # bucket 1
+    await store.observe("b", obs(T0 + 960, 3), SPEC)  # bucket 1
+    await store.observe("b", obs(T0 + 1850, 4), SPEC)  # bucket 2, partial when they link
+    assert await store.link("a", ("tpl:7",), T0 + 1900, SPEC) is None
+    joined = await store.link("b", ("tpl:7",), T0 + 1900, SPEC)
+    assert joined is not None
+    assert joined.window("hour") == WindowCounts(4, 4, 0, 0, (0, 0, 1, 2))
+    later = await store.observe("a", obs(T0 + 2800, 5), SPEC)  # bucket 3
+    assert later.campaign is not None
+    assert later.campaign.window("hour") == WindowCounts(5, 5, 0, 0, (0, 1, 2, 1))
+    assert later.window("hour") == WindowCounts(3, 3, 0, 0, (0, 1, 1, 0))  # "a" alone
+    found = await store.campaign_of("b", T0 + 4600, SPEC)  # bucket 5: bucket 0 slid out
+    assert found is not None
+    assert found.window("hour") == WindowCounts(4, 4, 0, 0, (2, 1, 1, 0))
+    assert found.window("day") == WindowCounts(5, 5, 0, 0, QUIET_DAY)
 
 
 async def test_campaign_ids_do_not_reveal_key_ids(store: Store) -> None:

@@ -120,19 +120,22 @@ local function hash_map(flat)
   return map
 end
 
--- Totals of a window hash's slot fields and the HyperLogLogs of slots with requests. Every
--- slot field present is live: advance() deletes a slot's fields as it falls out. (Fields are
--- told apart by their first letter so as to format no slot number: on the hot path that
--- costs more than the Redis calls.)
-local function totals(wh, f)
-  local r, i, o, hlls = 0, 0, 0, {}
+-- Totals of a window hash's slot fields, the HyperLogLogs of slots with requests, and the
+-- requests of the S - 1 full buckets before the newest, E, oldest first (buckets E - S + 1 to
+-- E - 1, as guard.sketches.windows reports them). Every slot field present is live: advance()
+-- deletes a slot's fields as it falls out. (Fields are told apart by their first letter so as
+-- to format no slot number: on the hot path that costs more than the Redis calls.)
+local function totals(wh, f, S, E)
+  local r, i, o, hlls, per = 0, 0, 0, {}, {}
   for name, value in pairs(f) do
     local c = string.byte(name)
     if c == 114 then -- r<s>
       local n = tonumber(value)
       r = r + n
       if n > 0 then
-        hlls[#hlls + 1] = wh .. ':' .. string.sub(name, 2)
+        local s = string.sub(name, 2)
+        hlls[#hlls + 1] = wh .. ':' .. s
+        per[tonumber(s)] = n
       end
     elseif c == 105 then -- i<s>
       i = i + tonumber(value)
@@ -140,13 +143,17 @@ local function totals(wh, f)
       o = o + tonumber(value)
     end
   end
-  return r, i, o, hlls
+  local buckets = {}
+  for k = 1, S - 1 do
+    buckets[k] = per[(E + k) % S] or 0
+  end
+  return r, i, o, hlls, buckets
 end
 
--- One window's live slots as of bucket E: totals and the HyperLogLogs of slots with requests.
+-- One window's live slots as of bucket E: totals(), the window slid to E first.
 local function scan_window(wh, S, E)
-  advance(wh, S, E, false)
-  return totals(wh, hash_map(redis.call('HGETALL', wh)))
+  E = advance(wh, S, E, false)
+  return totals(wh, hash_map(redis.call('HGETALL', wh)), S, E)
 end
 
 -- Distinct items in the union of HyperLogLogs (a temporary merge past unpack's limits).
@@ -166,6 +173,7 @@ local function pfcount(P, hlls)
   return n
 end
 
+-- Counts of windows kept for another spec: zeros and no buckets, as the memory store has it.
 local function zeros(spec)
   local out = {}
   for w = 1, #spec.slots do
@@ -174,12 +182,13 @@ local function zeros(spec)
   return out
 end
 
--- Every window's {distinct, requests, input, output}; distinct never exceeds requests.
+-- Every window's {distinct, requests, input, output, full buckets' requests}; distinct never
+-- exceeds requests.
 local function counts(P, base, spec)
   local out = {}
   for w = 1, #spec.slots do
-    local r, i, o, hlls = scan_window(base .. ':w' .. w, spec.slots[w], spec.epoch[w])
-    out[w] = {math.min(pfcount(P, hlls), r), r, i, o}
+    local r, i, o, hlls, b = scan_window(base .. ':w' .. w, spec.slots[w], spec.epoch[w])
+    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b}
   end
   return out
 end
@@ -218,8 +227,8 @@ local function add(P, base, spec, cell, tokens)
       redis.call('PEXPIRE', wh, spec.ttl[w])
       redis.call('PEXPIRE', hll, spec.ttl[w])
     end
-    local r, i, o, hlls = totals(wh, f)
-    out[w] = {math.min(pfcount(P, hlls), r), r, i, o}
+    local r, i, o, hlls, b = totals(wh, f, S, cur)
+    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b}
   end
   return out
 end
