@@ -8,7 +8,7 @@ from guard.signals.campaign import CampaignSignal
 from guard.signals.coverage import CoverageSignal, NoveltySignal
 from guard.signals.elicitation import ElicitationSignal
 from guard.signals.output import ShortAnswersSignal
-from guard.signals.timing import CadenceSignal, NoRestSignal, TimerSignal
+from guard.signals.timing import CadenceSignal, NoRestSignal, RoundTheClockSignal, TimerSignal
 from guard.signals.volume import VolumeSignal
 
 __all__ = ["SIGNAL_NAMES", "RingStats", "Signal", "SignalContext", "default_signals"]
@@ -25,6 +25,7 @@ def default_signals() -> list[Signal]:
         CadenceSignal(),
         TimerSignal(),
         NoRestSignal(),
+        RoundTheClockSignal(),
         ShortAnswersSignal(),
     ]
 

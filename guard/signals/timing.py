@@ -18,10 +18,14 @@ firing together on each beat), fire on a timer, and run round the clock. Three s
   a multiple of the period about a fifth of the time.
 - ``no_rest``: the key's recent requests span most of a day without a rest: no silence of a
   few hours, as a person sleeping would leave. Only judged once the ring spans half a day;
-  a busy key's ring spans less, and its volume speaks for it.
+  a busy key's ring spans less (``round_the_clock`` judges those).
+- ``round_the_clock``: the scoring window's buckets (four hours each in a day window) hold
+  about equal numbers of requests, as a script's do, whatever its beat. A person, and a
+  product serving people, follow the clock: busy by day, quiet at night.
 
-All read the sorted gaps of the ring stats (:class:`~guard.signals.behaviour.RingStats`),
-computed once per request.
+The first three read the sorted gaps of the ring stats
+(:class:`~guard.signals.behaviour.RingStats`), computed once per request; ``round_the_clock``
+reads the window's per-bucket request counts, so it sees a whole day of a busy key.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from collections.abc import Sequence
 from guard.signals.base import Signal, SignalContext
 from guard.signals.behaviour import RingStats
 
-__all__ = ["CadenceSignal", "NoRestSignal", "TimerSignal", "beats_of"]
+__all__ = ["CadenceSignal", "NoRestSignal", "RoundTheClockSignal", "TimerSignal", "beats_of"]
 
 _BEAT = 2.0  # seconds: requests this close belong to one beat (parallel workers)
 _MIN_BEATS = 6  # gaps between beats needed before a rhythm means anything
@@ -173,4 +177,71 @@ class NoRestSignal(Signal):
         return (
             f"the last requests span {span / _HOUR:.0f} hours, the longest pause "
             f"{gaps[-1] / _HOUR:.1f} hours"
+        )
+
+
+def evenness(buckets: Sequence[int]) -> float:
+    """Index of dispersion (variance / mean) of ``buckets``' request counts: about 1 when
+    requests arrive at a constant rate (Poisson noise alone), below 1 for a steady beat, and
+    far above 1 when the rate follows a day's rhythm or comes in bursts."""
+    n = len(buckets)
+    total = sum(buckets)
+    if n < 2 or total <= 0:
+        return math.inf
+    mean = total / n
+    return sum((b - mean) ** 2 for b in buckets) / (n - 1) / mean
+
+
+class RoundTheClockSignal(Signal):
+    """Requests spread evenly over the scoring window's buckets: 1 when their index of
+    dispersion is at most ``even``, 0 at ``uneven`` or more, weighed by the evidence
+    ``m / (m + prior)`` for ``m`` requests per bucket (at a few requests per bucket, chance
+    evens out even a person's day). 0 until the buckets hold ``min_per_bucket`` requests
+    each on average. A key younger than the window has empty oldest buckets: up to
+    ``young`` of the buckets may be dropped from the front for it, no more, so a day is
+    still judged whole (a person's night empties more of it, and not only at the front)."""
+
+    name = "round_the_clock"
+
+    def __init__(
+        self,
+        even: float = 1.2,
+        uneven: float = 2.5,
+        min_per_bucket: float = 3.0,
+        prior: float = 6.0,
+        young: float = 0.2,
+    ) -> None:
+        self.even = even
+        self.uneven = uneven
+        self.min_per_bucket = min_per_bucket
+        self.prior = prior
+        self.young = young
+
+    def _judged(self, ctx: SignalContext) -> Sequence[int]:
+        """The buckets to judge, or none when there is too little to judge."""
+        buckets = ctx.state.window(ctx.window).buckets
+        start = 0
+        while start < int(len(buckets) * self.young) and buckets[start] == 0:
+            start += 1
+        judged = buckets[start:]
+        if len(judged) < 3 or sum(judged) < self.min_per_bucket * len(judged):
+            return ()
+        return judged
+
+    def measure(self, ctx: SignalContext) -> float:
+        buckets = self._judged(ctx)
+        if not buckets:
+            return 0.0
+        per_bucket = sum(buckets) / len(buckets)
+        level = (self.uneven - evenness(buckets)) / (self.uneven - self.even)
+        return max(0.0, min(1.0, level)) * per_bucket / (per_bucket + self.prior)
+
+    def explain(self, ctx: SignalContext, value: float) -> str:
+        buckets = self._judged(ctx)
+        if not buckets:
+            return f"too few requests over the last {ctx.window} to judge its shape"
+        return (
+            f"requests in each of the last {len(buckets)} parts of the last {ctx.window}: "
+            f"{', '.join(map(str, buckets))} (a constant rate round the clock, not a "
+            "person's day)"
         )

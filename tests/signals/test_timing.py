@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import random
 
-from guard.models import Api, Features, Identity, KeyState, PromptRequest
+from guard.models import Api, Features, Identity, KeyState, PromptRequest, WindowCounts
 from guard.profile import RequestRecord
 from guard.signals import SignalContext
-from guard.signals.timing import CadenceSignal, NoRestSignal, TimerSignal
+from guard.signals.timing import (
+    CadenceSignal,
+    NoRestSignal,
+    RoundTheClockSignal,
+    TimerSignal,
+    evenness,
+)
+from guard.simulate.timing import HUMAN_HOURS, SERVICE_HOURS
 
 T0 = 1_764_201_600.0
 HOUR = 3600.0
@@ -89,3 +96,69 @@ def test_timer_finds_a_clock_that_skips_ticks() -> None:
     for _ in range(20):
         assert signal.measure(context(poisson(48, 600, rng))) < 0.2
         assert signal.measure(context(sessions(48, rng))) < 0.2
+
+
+def window_context(buckets: tuple[int, ...]) -> SignalContext:
+    """A context whose scoring window ("day") holds ``buckets`` requests per bucket."""
+    counts = WindowCounts(0, sum(buckets), 0, 0, buckets)
+    request = PromptRequest(Api.OPENAI, "openai.chat", "hi")
+    return SignalContext(
+        Identity("k", True, "192.0.2.1", "fp"),
+        request,
+        Features(0, 0),
+        KeyState(windows={"day": counts}),
+        "day",
+        8,
+    )
+
+
+def day_of(rate: list[float], per_day: float, rng: random.Random) -> tuple[int, ...]:
+    """Six 4-hour buckets of Poisson arrivals whose hourly rate follows ``rate``."""
+    total = sum(rate)
+    counts = [0] * 6
+    for hour, r in enumerate(rate):
+        mean = per_day * r / total
+        t = rng.expovariate(1.0)
+        while t < mean:
+            counts[hour // 4] += 1
+            t += rng.expovariate(1.0)
+    return tuple(counts)
+
+
+def test_round_the_clock_fires_for_a_constant_rate_and_a_beat() -> None:
+    signal = RoundTheClockSignal()
+    rng = random.Random(1)
+    flat = [signal.measure(window_context(day_of([1.0] * 24, 1000, rng))) for _ in range(50)]
+    assert sum(v > 0.5 for v in flat) >= 38  # chance makes some constant rates look uneven
+    assert signal.measure(window_context((40, 41, 39, 40, 42, 40))) > 0.85  # a beat
+
+
+def test_round_the_clock_stays_quiet_for_a_day_that_follows_the_clock() -> None:
+    signal = RoundTheClockSignal()
+    rng = random.Random(2)
+    service = [
+        signal.measure(window_context(day_of(list(SERVICE_HOURS), 400, rng))) for _ in range(50)
+    ]
+    assert max(service) < 0.2  # a product serving people: quiet at night
+    person = [signal.measure(window_context(day_of(list(HUMAN_HOURS), 60, rng))) for _ in range(50)]
+    assert sum(v > 0.3 for v in person) <= 5
+
+
+def test_round_the_clock_needs_volume_and_a_full_window() -> None:
+    signal = RoundTheClockSignal()
+    assert signal.measure(window_context((2, 3, 2, 2, 3, 2))) == 0.0  # too few to judge
+    assert signal.measure(window_context((0, 0, 0, 60, 61, 59))) == 0.0  # a new key
+    # A key a little younger than the window is judged on the buckets it has lived through.
+    assert signal.measure(window_context((0, 60, 58, 61, 59, 62))) > 0.8
+    assert signal.measure(window_context((60, 58, 0, 61, 59, 62))) == 0.0  # a pause
+    assert signal.measure(window_context((0, 0, 60, 61, 59, 62))) == 0.0  # too young
+    assert signal.measure(window_context(())) == 0.0
+    reason = signal.explain(window_context((40, 41, 39, 40, 42, 40)), 1.0)
+    assert "40, 41, 39, 40, 42, 40" in reason
+
+
+def test_evenness_is_one_for_poisson_counts() -> None:
+    rng = random.Random(3)
+    values = sorted(evenness(day_of([1.0] * 24, 600, rng)) for _ in range(400))
+    assert 0.8 < values[200] < 1.1  # the median of chi-square(5) / 5 is 0.87
+    assert evenness((0, 0, 0)) == float("inf")
