@@ -112,6 +112,9 @@ class Features:
 
     ``cell`` is the semantic cell counted for coverage; ``bands`` are the LSH band keys of
     ``simhash`` (near-duplicate lookups); ``template`` fingerprints the prompt's skeleton.
+    ``runners_up`` are the cells the prompt's next heaviest terms would name, heaviest first:
+    when words recur in most of a key's prompts, they are its fixed frame ("Generate a
+    high-quality instructional response..."), and coverage is read off what varies instead.
     """
 
     simhash: int
@@ -119,6 +122,7 @@ class Features:
     bands: tuple[int, ...] = ()
     template: int = 0
     input_tokens: int = 0
+    runners_up: tuple[int, ...] = ()
 
 
 class WindowCounts(NamedTuple):

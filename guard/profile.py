@@ -3,9 +3,9 @@
 Coverage windows say *how much* a key covers; they cannot say how it asks. For that every key
 keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
 template; how: conversation shape, parameters, payload; who: system prompt, client, network;
-when). Signals read shares and spreads off the ring. A record is 28 bytes, so a ring of 48 costs
-1.3 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
-Redis list trimmed on every push).
+when). Signals read shares and spreads off the ring. A record is 32 bytes, so a ring of 48 costs
+1.5 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
+Redis list trimmed on every push; records of another size, from another version, are skipped).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from guard.patterns import asks_for_reasoning
 
 __all__ = ["SYSTEM_BYTES", "TEMPLATE_BYTES", "Flag", "RequestRecord", "network_of"]
 
-_FORMAT = struct.Struct("<dIIHHHHHH")  # 28 bytes
+_FORMAT = struct.Struct("<dIIHHHHHHHH")  # 32 bytes
 TEMPLATE_BYTES = slice(12, 16)
 """Where a packed record keeps its template hash: comparable without unpacking."""
 SYSTEM_BYTES = slice(16, 18)
@@ -70,6 +70,8 @@ class RequestRecord:
     prompt_chars: int
     max_tokens: int  # 0 when not set
     flags: int
+    second: int = 0  # 16-bit hashes of the cells of the prompt's next heaviest terms (0: none)
+    third: int = 0
 
     def pack(self) -> bytes:
         return _FORMAT.pack(
@@ -82,6 +84,8 @@ class RequestRecord:
             min(self.prompt_chars, 0xFFFF),
             min(self.max_tokens, 0xFFFF),
             self.flags & 0xFFFF,
+            self.second & 0xFFFF,
+            self.third & 0xFFFF,
         )
 
     @classmethod
@@ -99,10 +103,13 @@ class RequestRecord:
             tuple[int, ...],
             tuple[int, ...],
             tuple[int, ...],
+            tuple[int, ...],
+            tuple[int, ...],
         ]
         | None
     ):
-        """Columns (ts, cell, template, client, network, flags) of packed records, or None."""
+        """Columns (ts, cell, template, client, network, flags, second, third) of packed
+        records, or None."""
         size = _FORMAT.size
         blob = b"".join(items)
         if len(blob) != size * len(items):  # a record of another size: skip it
@@ -118,6 +125,8 @@ class RequestRecord:
             flat[4::fields],
             flat[5::fields],
             flat[8::fields],
+            flat[9::fields],
+            flat[10::fields],
         )
 
     @classmethod
@@ -156,6 +165,7 @@ class RequestRecord:
             len(request.prompt),
             request.max_tokens or 0,
             flags,
+            *(_low16(cell) for cell in features.runners_up[:2]),
         )
 
 
@@ -163,6 +173,11 @@ class RequestRecord:
 def _rows(count: int) -> struct.Struct:
     """A struct for ``count`` records back to back."""
     return struct.Struct("<" + _FORMAT.format[1:] * count)
+
+
+def _low16(cell: int) -> int:
+    """16 bits of a cell, never 0 (which stands for none)."""
+    return (cell & 0xFFFF) or 1
 
 
 def _hash16(text: str) -> int:

@@ -413,6 +413,17 @@ class Featurizer:
         assert winner is not None
         return winner
 
+    def _runners_up(self, counts: Counter[_Term], cell: int) -> tuple[int, ...]:
+        """The cells of the two heaviest of ``counts``' terms other than the one naming
+        ``cell`` (each term at one occurrence: they only name what else the prompt is about)."""
+        tag = self._lanes.tag
+        found = [
+            h
+            for h in (MASK64 ^ (tag(w) & MASK64) for w in sorted(map(_weighted, counts))[-1:-4:-1])
+            if h != cell  # a rank keeps ~h in its low 64 bits
+        ]
+        return tuple(found[:2])
+
     def _template(self, text: str, reuse: list[bytes] | str | None) -> int:
         """Fingerprint of ``text``'s skeleton; ``reuse`` is what :meth:`_read` left for it."""
         key = template_key(
@@ -431,12 +442,14 @@ class Featurizer:
             context = Counter(self._read(previous)[0])
         fallback = "" if seq else _joined(tokens) or prompt.strip()[:1024]
         simhash = self._simhash(seq, counts, fallback)
+        cell = self._cell(counts, context, fallback)
         features = Features(
             simhash=simhash,
-            cell=self._cell(counts, context, fallback),
+            cell=cell,
             bands=band_keys(simhash, self._layout),
             template=self._template(prompt, reuse),
             input_tokens=input_tokens,
+            runners_up=self._runners_up(counts, cell) if len(counts) > 1 else (),
         )
         if len(self._units) > self._cache_size:
             self._units.clear()

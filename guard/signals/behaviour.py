@@ -35,6 +35,8 @@ __all__ = [
 
 _PRIOR = 4.0  # pseudo-requests of "no evidence" every share is shrunk towards
 _BITS = tuple(int(flag) for flag in Flag)
+_FRAME_SHARE = 0.25  # one word naming this share of a ring's cells is a frame, not a subject
+_FRAME_MIN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class RingStats:
         rows = RequestRecord.columns(recent)
         if rows is None:
             return _EMPTY
-        ts, cells, templates, clients, networks, flags = rows
+        ts, cells, templates, clients, networks, flags, seconds, thirds = rows
         n = len(ts)
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
@@ -72,7 +74,7 @@ class RingStats:
             n=n,
             evidence=n / (n + _PRIOR),
             flags={bit: count / n for bit, count in shares.items()},
-            distinct_cells=len(set(cells)) / n,
+            distinct_cells=_distinct(cells, seconds, thirds) / n,
             top_template=max(Counter(templates).values()) / n if n > 1 else 0.0,
             clients=len(set(clients)),
             networks=len(set(networks)),
@@ -91,6 +93,40 @@ class RingStats:
 
 
 _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
+
+
+def _distinct(cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]) -> int:
+    """Distinct subjects among a ring's requests, read off what varies between the prompts.
+
+    Words among the three heaviest of a large share of the ring's prompts (``_FRAME_SHARE``)
+    are the key's frame ("Generate a high-quality instructional response...", "Write an
+    encyclopedia article about..."), not its subject: each prompt then counts by its
+    heaviest word outside the frame (by its cell when all three are frame words).
+    """
+    n = len(cells)
+    need = max(_FRAME_MIN, _FRAME_SHARE * n)
+    distinct = len(set(cells))
+    # No word names the cell of many prompts (the commonest cell has at most n - distinct + 1
+    # of them): there is nothing to look past.
+    if n - distinct + 1 < need or max(Counter(cells).values()) < need:
+        return distinct
+    lows = [cell & 0xFFFF or 1 for cell in cells]  # 16 bits, as records keep runners-up
+    counts = Counter(lows)
+    counts.update(seconds)
+    counts.update(thirds)
+    counts.pop(0, None)
+    frame = {term for term, count in counts.items() if count >= need}
+    subjects = set()
+    for low, second, third in zip(lows, seconds, thirds, strict=True):
+        if low not in frame:
+            subjects.add(low)
+        elif second and second not in frame:
+            subjects.add(second)
+        elif third and third not in frame:
+            subjects.add(third)
+        else:
+            subjects.add(low)
+    return len(subjects)
 
 
 def _stats(ctx: SignalContext) -> RingStats:

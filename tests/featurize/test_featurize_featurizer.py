@@ -373,3 +373,16 @@ def test_rank_orders_like_weight_then_smaller_hash() -> None:
     by_rank = sorted(pairs, key=lambda p: _rank(*p))
     assert by_rank == sorted(pairs, key=lambda p: (p[0], -p[1]))
     assert all(_rank(w, h) & MASK64 == MASK64 ^ h for w, h in pairs)
+
+
+def test_runners_up_name_what_else_the_prompt_is_about(featurizer: Featurizer) -> None:
+    frame = "Generate a high-quality instructional response for the following prompt.\n\nPrompt: "
+    one = featurizer.featurize_text(frame + "How do glaciers carve fjords?")
+    two = featurizer.featurize_text(frame + "Why did the Byzantine empire decline?")
+    assert one.cell == two.cell  # the frame's heaviest word names both cells
+    assert len(one.runners_up) == 2 and one.cell not in one.runners_up
+    # The subjects are among the next heaviest words, and tell the prompts apart.
+    subject = featurizer.featurize_text("glaciers fjords").cell
+    assert subject in one.runners_up or featurizer.featurize_text("fjords").cell in one.runners_up
+    assert set(one.runners_up) != set(two.runners_up)
+    assert featurizer.featurize_text("photosynthesis").runners_up == ()

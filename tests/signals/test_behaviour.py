@@ -121,3 +121,41 @@ def test_campaign_signal_needs_a_sweeping_group() -> None:
     # A member writing its own prompts keeps little more than a quarter of the weight.
     person = context(ring(40), campaign(50, 950, 1000))
     assert signal.measure(sweeping) / 4 < signal.measure(person) < signal.measure(sweeping) / 3
+
+
+def framed(cells: list[int], seconds: list[int], thirds: list[int]) -> tuple[bytes, ...]:
+    """Records whose prompts' three heaviest terms name ``cells``, ``seconds``, ``thirds``."""
+    return tuple(
+        RequestRecord(1000.0 - i, cell, 7, 0, 1, 1, 80, 0, 0, second, third).pack()
+        for i, (cell, second, third) in enumerate(zip(cells, seconds, thirds, strict=True))
+    )
+
+
+def test_novelty_reads_past_a_frame_word_to_what_varies() -> None:
+    # "Generate a high-quality instructional response... Prompt: <question>": the frame's
+    # words are the heaviest of every prompt; the subjects come next.
+    n = 40
+    frame = framed([0xAB_0001] * n, [0x0002] * n, [100 + i for i in range(n)])
+    assert RingStats.of(frame).distinct_cells == 1.0
+    # Without the runners-up (an older record format, or prompts of one word) it is one cell.
+    bare = framed([0xAB_0001] * n, [0] * n, [0] * n)
+    assert RingStats.of(bare).distinct_cells == 1 / n
+
+
+def test_a_focused_key_stays_focused() -> None:
+    # One subject, a few angles on it, asked again and again: the frame rule finds the
+    # recurring words and what is left repeats too.
+    n = 40
+    angles = [0x0100 + i % 4 for i in range(n)]
+    focused = framed([0xCD_0005] * n, angles, [0x0200 + i % 3 for i in range(n)])
+    assert RingStats.of(focused).distinct_cells <= 4 / n
+
+
+def test_varied_cells_are_counted_as_they_are() -> None:
+    n = 40
+    cells = [0x1_0000 * (i + 1) + i for i in range(n)]
+    seconds = [0x0009] * n  # a common word everywhere, but never the heaviest
+    assert RingStats.of(framed(cells, seconds, [0] * n)).distinct_cells == 1.0
+    # A frame word in a few prompts only is not a frame.
+    few = [0xEE_0003 if i < 5 else c for i, c in enumerate(cells)]
+    assert RingStats.of(framed(few, [i + 1 for i in range(n)], [0] * n)).distinct_cells == 36 / n
