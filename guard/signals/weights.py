@@ -8,24 +8,25 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_BIAS", "DEFAULT_WEIGHTS"]
 
-DEFAULT_BIAS = -3.0
+DEFAULT_BIAS = -2.7
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "coverage": 0.0,
     "novelty": 0.0,
-    "recent_novelty": 5.35,
-    "volume": 1.3,
-    "elicitation": 2.45,
+    "recent_novelty": 4.3,
+    "volume": 2.2,
+    "elicitation": 2.25,
     "reasoning": 0.0,
-    "extraction": 4.05,
-    "single_turn": 0.0,
-    "conversation": -2.35,
+    "extraction": 5.85,
+    "single_turn": 0.9,
+    "conversation": -2.8,
     "payload": -6.0,
-    "templated": -4.85,
+    "templated": -6.0,
     "rotation": 6.0,
-    "campaign": 4.0,
-    "cadence": 6.0,
-    "no_rest": 1.1,
-    "short_answers": -4.6,
-    "timer": 2.7,
+    "campaign": 3.05,
+    "cadence": 4.6,
+    "no_rest": 0.7,
+    "short_answers": -5.35,
+    "timer": 2.85,
+    "round_the_clock": 1.6,
 }
