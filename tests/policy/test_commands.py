@@ -62,7 +62,7 @@ def test_check_reports_every_problem(capsys: pytest.CaptureFixture[str]) -> None
     assert out[0] == f"{bad}: 2 problems"
     assert out[1] == f"  {bad}:2:1: unknown key 'ratelimits' (did you mean 'rate_limits'?)"
     assert out[2].startswith(f"  {bad}:5:3: identity: unknown key 'key_header'")
-    assert out[3].startswith(f"{good}: ok (4 rules, 0 tiers, hash ")
+    assert out[3].startswith(f"{good}: ok (5 rules, 0 tiers, hash ")
     assert guard("check", str(INVALID / "missing.yaml")) == 1
     assert "cannot read policy" in capsys.readouterr().out
 
@@ -89,7 +89,8 @@ def test_explain_default_policy(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "  2. coverage-budget: DECIDES -> throttle" in out
     assert "       budget.coverage.day > 1" in out and "true" in out
     assert "       where budget.coverage.day = 1.125" in out
-    assert "  3. harvester: not reached (would match)" in out
+    assert "  3. campaign: not reached" in out
+    assert "  4. harvester: not reached (would match)" in out
     assert "decision  throttle by rule 'coverage-budget' {\"retry_after\": 900.0}" in out
 
 

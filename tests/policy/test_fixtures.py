@@ -479,6 +479,11 @@ def test_default_policy_keeps_its_behaviour() -> None:
             " and signal.short_answers < 0.5",
             "throttle",
         ),
+        (
+            "campaign",
+            "signal.campaign >= 0.5 and signal.payload < 0.5 and signal.short_answers < 0.5",
+            "perturb",
+        ),
         ("harvester", "score >= 0.9", "perturb"),
         ("watch", "score >= 0.6", "watermark"),
     ]
