@@ -23,6 +23,11 @@ firing together on each beat), fire on a timer, and run round the clock. Three s
   about equal numbers of requests, as a script's do, whatever its beat. A person, and a
   product serving people, follow the clock: busy by day, quiet at night.
 
+A beat, a timer and a flat load say a script is sending, not that it is harvesting: a batch
+job classifying reviews on a timer is a script too. Each is therefore weighed by the key's
+``variety`` (how many different subjects its recent requests are about): full for a sweep, 0
+for a job that works through one task.
+
 The first three read the sorted gaps of the ring stats
 (:class:`~guard.signals.behaviour.RingStats`), computed once per request; ``round_the_clock``
 reads the window's per-bucket request counts, so it sees a whole day of a busy key.
@@ -37,18 +42,37 @@ from collections.abc import Sequence
 from guard.signals.base import Signal, SignalContext
 from guard.signals.behaviour import RingStats
 
-__all__ = ["CadenceSignal", "NoRestSignal", "RoundTheClockSignal", "TimerSignal", "beats_of"]
+__all__ = [
+    "CadenceSignal",
+    "NoRestSignal",
+    "RoundTheClockSignal",
+    "TimerSignal",
+    "beats_of",
+    "variety",
+]
 
 _BEAT = 2.0  # seconds: requests this close belong to one beat (parallel workers)
 _MIN_BEATS = 6  # gaps between beats needed before a rhythm means anything
 _PRIOR = 16.0  # evidence n / (n + 16) over the ring's requests: a person's few gaps can
 # look regular by chance
 _HOUR = 3600.0
+_SAME = 0.35  # distinct subjects per recent request at or below which a key asks about one thing
+_VARIED = 0.65  # and from which it sweeps
+
+
+def _recent(ctx: SignalContext) -> RingStats:
+    return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
 
 
 def _gaps(ctx: SignalContext) -> Sequence[float]:
-    recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
-    return recent.gaps
+    return _recent(ctx).gaps
+
+
+def variety(ctx: SignalContext) -> float:
+    """How varied the key's recent requests are: 0 when at most ``_SAME`` of them are about
+    subjects of their own (a job working through one task), 1 from ``_VARIED`` (a sweep)."""
+    share = _recent(ctx).distinct_cells
+    return max(0.0, min(1.0, (share - _SAME) / (_VARIED - _SAME)))
 
 
 def beats_of(gaps: Sequence[float]) -> Sequence[float]:
@@ -91,7 +115,7 @@ class _RhythmSignal(Signal):
         beats = beats_of(gaps)
         if len(beats) < _MIN_BEATS:
             return 0.0
-        return max(0.0, min(1.0, self.level(beats))) * _evidence(gaps)
+        return max(0.0, min(1.0, self.level(beats))) * _evidence(gaps) * variety(ctx)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
         gaps = _gaps(ctx)
@@ -167,7 +191,7 @@ class NoRestSignal(Signal):
         if span < self.day / 2:
             return 0.0
         restless = (self.rest - gaps[-1]) / (self.rest - self.busy)
-        return min(1.0, restless) * min(1.0, span / self.day)
+        return min(1.0, restless) * min(1.0, span / self.day) * variety(ctx)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
         gaps = _gaps(ctx)
@@ -234,7 +258,8 @@ class RoundTheClockSignal(Signal):
             return 0.0
         per_bucket = sum(buckets) / len(buckets)
         level = (self.uneven - evenness(buckets)) / (self.uneven - self.even)
-        return max(0.0, min(1.0, level)) * per_bucket / (per_bucket + self.prior)
+        evidence = per_bucket / (per_bucket + self.prior)
+        return max(0.0, min(1.0, level)) * evidence * variety(ctx)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
         buckets = self._judged(ctx)

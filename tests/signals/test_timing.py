@@ -20,10 +20,12 @@ T0 = 1_764_201_600.0
 HOUR = 3600.0
 
 
-def context(times: list[float]) -> SignalContext:
-    """A context whose ring holds requests at ``times`` (newest first, as the store keeps it)."""
+def context(times: list[float], subjects: int | None = None) -> SignalContext:
+    """A context whose ring holds requests at ``times`` (newest first, as the store keeps it),
+    about ``subjects`` different things (default: each about its own)."""
     ring = tuple(
-        RequestRecord(t, 0, 0, 0, 0, 0, 0, 0, 0).pack() for t in sorted(times, reverse=True)
+        RequestRecord(t, i % (subjects or len(times)) + 1, 0, 0, 0, 0, 0, 0, 0).pack()
+        for i, t in enumerate(sorted(times, reverse=True))
     )
     request = PromptRequest(Api.OPENAI, "openai.chat", "hi")
     state = KeyState(recent=ring)
@@ -98,15 +100,19 @@ def test_timer_finds_a_clock_that_skips_ticks() -> None:
         assert signal.measure(context(sessions(48, rng))) < 0.2
 
 
-def window_context(buckets: tuple[int, ...]) -> SignalContext:
-    """A context whose scoring window ("day") holds ``buckets`` requests per bucket."""
+def window_context(buckets: tuple[int, ...], subjects: int = 48) -> SignalContext:
+    """A context whose scoring window ("day") holds ``buckets`` requests per bucket, the last
+    48 of them about ``subjects`` different things."""
     counts = WindowCounts(0, sum(buckets), 0, 0, buckets)
     request = PromptRequest(Api.OPENAI, "openai.chat", "hi")
+    ring = tuple(
+        RequestRecord(T0 - i, i % subjects + 1, 0, 0, 0, 0, 0, 0, 0).pack() for i in range(48)
+    )
     return SignalContext(
         Identity("k", True, "192.0.2.1", "fp"),
         request,
         Features(0, 0),
-        KeyState(windows={"day": counts}),
+        KeyState(windows={"day": counts}, recent=ring),
         "day",
         8,
     )
@@ -162,3 +168,20 @@ def test_evenness_is_one_for_poisson_counts() -> None:
     values = sorted(evenness(day_of([1.0] * 24, 600, rng)) for _ in range(400))
     assert 0.8 < values[200] < 1.1  # the median of chi-square(5) / 5 is 0.87
     assert evenness((0, 0, 0)) == float("inf")
+
+
+def test_a_script_working_through_one_task_is_not_sweeping() -> None:
+    rng = random.Random(7)
+    times = beat(48, 120.0, 0.1, rng)
+    assert CadenceSignal().measure(context(times)) > 0.6
+    # The same beat asking about two or three things over and over: a batch job.
+    assert CadenceSignal().measure(context(times, subjects=3)) == 0.0
+    # Between the two, the evidence is scaled.
+    assert (
+        0.0
+        < CadenceSignal().measure(context(times, subjects=24))
+        < CadenceSignal().measure(context(times))
+    )
+    flat = (40, 41, 39, 40, 42, 40)
+    assert RoundTheClockSignal().measure(window_context(flat)) > 0.8
+    assert RoundTheClockSignal().measure(window_context(flat, subjects=4)) == 0.0
