@@ -52,6 +52,7 @@ _TF_CAP = 3  # repeats of a term beyond this add nothing to its salience
 _TEMPLATE_CHARS = 4096
 _MAX_CACHED_KEY = 64  # longer tokens are computed every time (and cut for their term)
 _MIN_LITERALS = 4  # a frame needs this many phrasing words to be a template
+_RUNNER_TERMS = 48  # distinct terms (from the start) among which the runners-up are found
 _TWO_64 = float(1 << 64)
 _DOUBLE = struct.Struct("<d")
 
@@ -115,7 +116,7 @@ class _Term:
     the cell (see :func:`_rank` and :class:`Lanes`): one cached integer serves both.
     """
 
-    __slots__ = ("h", "neg_log_u", "spread", "spread_rot", "text", "weight", "weighted")
+    __slots__ = ("h", "neg_log_u", "rank", "spread", "spread_rot", "text", "weight", "weighted")
 
     def __init__(self, text: str, weight: float, seed: int, lanes: Lanes) -> None:
         h128 = mmh3.hash128(text, seed)
@@ -127,7 +128,8 @@ class _Term:
         self.spread = lanes.spread(h)
         self.spread_rot = lanes.spread(((h << 17) | (h >> 47)) & MASK64)
         wq = max(1, min(_MAX_WQ, round(weight * 2.5)))
-        self.weighted = lanes.weighted(self.spread, wq, _rank(weight, h))
+        self.rank = _rank(weight, h)
+        self.weighted = lanes.weighted(self.spread, wq, self.rank)
 
 
 class _TfFactor(dict[int, float]):
@@ -144,6 +146,7 @@ _TF = _TfFactor()
 _spread = attrgetter("spread")
 _spread_rot = attrgetter("spread_rot")
 _weighted = attrgetter("weighted")
+_rank_attr = attrgetter("rank")
 _weight = attrgetter("weight")
 
 
@@ -415,14 +418,21 @@ class Featurizer:
 
     def _runners_up(self, counts: Counter[_Term], cell: int) -> tuple[int, ...]:
         """The cells of the two heaviest of ``counts``' terms other than the one naming
-        ``cell`` (each term at one occurrence: they only name what else the prompt is about)."""
-        tag = self._lanes.tag
-        found = [
-            h
-            for h in (MASK64 ^ (tag(w) & MASK64) for w in sorted(map(_weighted, counts))[-1:-4:-1])
-            if h != cell  # a rank keeps ~h in its low 64 bits
-        ]
-        return tuple(found[:2])
+        ``cell`` (each term at one occurrence: they only name what else the prompt is about).
+
+        Among the first ``_RUNNER_TERMS`` distinct terms only, by a few C-level ``max``
+        passes: a frame matters in short prompts (a question in a template), and a long one,
+        with hundreds of terms, states its task first.
+        """
+        ranks = list(map(_rank_attr, islice(counts, _RUNNER_TERMS)))
+        found: list[int] = []
+        while ranks and len(found) < 2:
+            top = max(ranks)
+            ranks.remove(top)
+            h = MASK64 ^ (top & MASK64)  # a rank keeps ~h in its low 64 bits
+            if h != cell:
+                found.append(h)
+        return tuple(found)
 
     def _template(self, text: str, reuse: list[bytes] | str | None) -> int:
         """Fingerprint of ``text``'s skeleton; ``reuse`` is what :meth:`_read` left for it."""
