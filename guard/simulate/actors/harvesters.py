@@ -122,7 +122,7 @@ def _sweep_prompt(rng: random.Random, sweep: SubjectSweep, level: float) -> str:
 
 
 class BroadSweeper(_Harvester):
-    """One key, many diverse single-turn prompts over every domain, on a script's cadence.
+    """One key, many diverse single-turn prompts over every domain, on a script's timing.
 
     Every third one sweeps with real user prompts (how Vicuna-style distillation used ShareGPT)
     while they last, then with the bank.
@@ -268,7 +268,7 @@ class SlowAndLow(_Harvester):
 
 
 class Mimic(_Harvester):
-    """Mixes benign-looking multi-turn chatter into its sweep, on the sweep's cadence."""
+    """Mixes benign-looking multi-turn chatter into its sweep, on the sweep's timing."""
 
     cls = "mimic"
 
