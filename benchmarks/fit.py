@@ -105,8 +105,11 @@ def fit(
         ]
     )
     w_sample /= w_sample.sum()
-    directions = {s.name: s.direction for s in default_signals()}
-    sign = np.array([directions.get(n, 0) for n in names], dtype=float)
+    signals = {s.name: s for s in default_signals()}
+    sign = np.array([signals[n].direction if n in signals else 0 for n in names], dtype=float)
+    limit = np.array(
+        [min(cap, signals[n].max_weight or cap) if n in signals else cap for n in names]
+    )
     weights = np.zeros(x.shape[1])
     bias = 0.0
     rate = 4.0
@@ -115,7 +118,7 @@ def fit(
         g = p - y
         weights -= rate * (x.T @ (w_sample * g) + l2 * weights)
         weights = np.where(sign * weights < 0, 0.0, weights)  # keep each sign
-        weights = np.clip(weights, -cap, cap)
+        weights = np.clip(weights, -limit, limit)
         bias -= rate * float(np.sum(w_sample * g))
     return bias, {n: float(w) for n, w in zip(names, weights, strict=True)}
 

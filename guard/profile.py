@@ -47,6 +47,7 @@ class Flag(enum.IntFlag):
     DOCUMENT = 1 << 7  # the prompt carries a long payload (a document to work on)
     STREAM = 1 << 8
     SYSTEM = 1 << 9  # has a system prompt
+    CASUAL = 1 << 10  # typed by hand: a lowercase start, no closing punctuation, a lone "i"
 
 
 _FOLLOW_UP = re.compile(
@@ -155,6 +156,8 @@ class RequestRecord:
             flags |= Flag.STREAM
         if request.system:
             flags |= Flag.SYSTEM
+        if _casual(request.prompt):
+            flags |= Flag.CASUAL
         return cls(
             now,
             features.cell,
@@ -182,6 +185,24 @@ def _low16(cell: int) -> int:
 
 def _hash16(text: str) -> int:
     return (mmh3.hash(text, 0x6775, signed=False) & 0xFFFF) or 1
+
+
+_CLOSING = frozenset(".?!:;)]}\"'`*>")
+
+
+def _casual(prompt: str) -> bool:
+    """Whether a prompt reads as typed by a person in a hurry: it starts in lowercase, ends
+    without punctuation, or says "i" for "I". Prompts a script writes or an LLM generates are
+    tidy; people's, in chat logs, are often not."""
+    text = prompt[:2000].strip()
+    if not text:
+        return False
+    return (
+        text[0].islower()
+        or (text[-1] not in _CLOSING and not text[-1].isdigit())
+        or " i " in text
+        or text.startswith("i ")
+    )
 
 
 def _carries_document(prompt: str) -> bool:

@@ -115,3 +115,21 @@ def test_network_of(ip: str, network: str) -> None:
 def test_record_format_is_fixed() -> None:
     # Rings in Redis outlive a deploy: the layout is part of the stored format.
     assert struct.calcsize("<dIIHHHHHHHH") == 32
+
+
+@pytest.mark.parametrize(
+    ("prompt", "casual"),
+    [
+        ("how do i fix this", True),
+        ("hey can you explain monads", True),
+        ("i need help with my essay.", True),
+        ("Why does my code say i is undefined", True),
+        ("What is the capital of France?", False),
+        ("Explain the causes of the First World War in detail.", False),
+        ('{"task": "classify"}', False),
+        ("Summarize: (see above)", False),
+        ("   ", False),
+    ],
+)
+def test_casual_prompts_are_flagged(prompt: str, casual: bool) -> None:
+    assert bool(record(prompt).flags & Flag.CASUAL) is casual

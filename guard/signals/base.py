@@ -40,6 +40,10 @@ class Signal(abc.ABC):
     direction: ClassVar[int] = 1
     """+1: evidence of harvesting; -1: evidence of a real user; 0: either, depending on what
     else is seen. Offline fitting keeps each weight's sign to its signal's direction."""
+    max_weight: ClassVar[float | None] = None
+    """The largest weight (either sign) offline fitting may give the signal, when it must be
+    smaller than the fit's overall cap: evidence a harvester can fake for free must not be
+    able to outweigh what it cannot."""
 
     @abc.abstractmethod
     def measure(self, ctx: SignalContext) -> float: ...

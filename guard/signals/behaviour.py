@@ -22,6 +22,7 @@ from guard.signals.base import Signal, SignalContext, saturate
 
 __all__ = [
     "BEHAVIOUR_SIGNALS",
+    "CasualSignal",
     "ConversationSignal",
     "ExtractionSignal",
     "PayloadSignal",
@@ -256,6 +257,23 @@ class RotationSignal(_RingSignal):
         return f"{s.clients} clients and {s.networks} networks in the last {s.n} requests"
 
 
+class CasualSignal(_RingSignal):
+    """Share of recent prompts typed the way people type in a hurry (a lowercase start, no
+    closing punctuation, "i" for "I"): evidence of a person, since sweeps are written by
+    scripts and generators. A harvester replaying real users' prompts has it too, and any
+    harvester can lowercase its own, so it only ever lowers a score, and by little."""
+
+    name = "casual"
+    direction = -1
+    max_weight = 2.5
+
+    def value(self, s: RingStats) -> float:
+        return s.share(Flag.CASUAL) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return f"{s.share(Flag.CASUAL):.0%} of the last {s.n} prompts typed casually"
+
+
 BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RecentNoveltySignal,
     SingleTurnSignal,
@@ -265,4 +283,5 @@ BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     ReasoningSignal,
     ExtractionSignal,
     RotationSignal,
+    CasualSignal,
 )

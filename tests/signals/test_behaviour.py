@@ -14,6 +14,7 @@ from guard.models import (
 from guard.profile import Flag, RequestRecord
 from guard.signals import SignalContext
 from guard.signals.behaviour import (
+    CasualSignal,
     ConversationSignal,
     ExtractionSignal,
     PayloadSignal,
@@ -159,3 +160,14 @@ def test_varied_cells_are_counted_as_they_are() -> None:
     # A frame word in a few prompts only is not a frame.
     few = [0xEE_0003 if i < 5 else c for i, c in enumerate(cells)]
     assert RingStats.of(framed(few, [i + 1 for i in range(n)], [0] * n)).distinct_cells == 36 / n
+
+
+def test_casual_typing_is_evidence_of_a_person_and_weighs_little() -> None:
+    typed = context(ring(20, flags=Flag.CASUAL))
+    tidy = context(ring(20))
+    assert CasualSignal().measure(typed) == 20 / 24  # every prompt, times the evidence
+    assert CasualSignal().measure(tidy) == 0.0
+    assert "100% of the last 20 prompts typed casually" in CasualSignal().explain(typed, 1.0)
+    # Anyone can lowercase a prompt: fitting may not weigh it like what cannot be faked.
+    assert CasualSignal.direction == -1
+    assert CasualSignal.max_weight is not None and CasualSignal.max_weight < 6
