@@ -8,25 +8,26 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_BIAS", "DEFAULT_WEIGHTS"]
 
-DEFAULT_BIAS = -2.65
+DEFAULT_BIAS = -2.25
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "coverage": 0.0,
     "novelty": 0.0,
-    "recent_novelty": 3.95,
-    "volume": 2.3,
-    "elicitation": 2.15,
+    "recent_novelty": 4.65,
+    "volume": 2.7,
+    "elicitation": 1.8,
     "reasoning": 0.0,
     "extraction": 6.0,
-    "single_turn": 1.05,
-    "conversation": -2.65,
+    "single_turn": 0.7,
+    "conversation": -1.8,
     "payload": -6.0,
-    "templated": -4.8,
+    "templated": -5.05,
     "rotation": 6.0,
-    "campaign": 2.65,
+    "campaign": 2.5,
     "cadence": 6.0,
-    "no_rest": 0.6,
-    "short_answers": -5.0,
+    "no_rest": 0.95,
+    "short_answers": -5.1,
     "timer": 3.15,
-    "round_the_clock": 2.15,
+    "round_the_clock": 1.8,
+    "casual": -2.5,
 }
