@@ -23,7 +23,7 @@ import mmh3
 from guard.models import Features, Identity, PromptRequest
 from guard.patterns import asks_for_reasoning
 
-__all__ = ["SYSTEM_BYTES", "TEMPLATE_BYTES", "Flag", "RequestRecord", "network_of"]
+__all__ = ["SYSTEM_BYTES", "TEMPLATE_BYTES", "Flag", "RequestRecord", "cell16", "network_of"]
 
 _FORMAT = struct.Struct("<dIIHHHHHHHH")  # 32 bytes
 TEMPLATE_BYTES = slice(12, 16)
@@ -168,7 +168,7 @@ class RequestRecord:
             len(request.prompt),
             request.max_tokens or 0,
             flags,
-            *(_low16(cell) for cell in features.runners_up[:2]),
+            *map(cell16, features.runners_up[:2]),
         )
 
 
@@ -178,8 +178,8 @@ def _rows(count: int) -> struct.Struct:
     return struct.Struct("<" + _FORMAT.format[1:] * count)
 
 
-def _low16(cell: int) -> int:
-    """16 bits of a cell, never 0 (which stands for none)."""
+def cell16(cell: int) -> int:
+    """16 bits of a cell, never 0 (which stands for none): how records keep runners-up."""
     return (cell & 0xFFFF) or 1
 
 
@@ -198,10 +198,7 @@ def _casual(prompt: str) -> bool:
     if not text:
         return False
     return (
-        text[0].islower()
-        or (text[-1] not in _CLOSING and not text[-1].isdigit())
-        or " i " in text
-        or text.startswith("i ")
+        text[0].islower() or (text[-1] not in _CLOSING and not text[-1].isdigit()) or " i " in text
     )
 
 

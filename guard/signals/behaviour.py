@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import sub
 
-from guard.profile import Flag, RequestRecord
+from guard.profile import Flag, RequestRecord, cell16
 from guard.signals.base import Signal, SignalContext, saturate
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "RotationSignal",
     "SingleTurnSignal",
     "TemplatedSignal",
+    "ring_stats",
 ]
 
 _PRIOR = 4.0  # pseudo-requests of "no evidence" every share is shrunk towards
@@ -111,7 +112,7 @@ def _distinct(cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[in
     # of them): there is nothing to look past.
     if n - distinct + 1 < need or max(Counter(cells).values()) < need:
         return distinct
-    lows = [cell & 0xFFFF or 1 for cell in cells]  # 16 bits, as records keep runners-up
+    lows = list(map(cell16, cells))  # 16 bits, as records keep the runners-up
     counts = Counter(lows)
     counts.update(seconds)
     counts.update(thirds)
@@ -130,7 +131,9 @@ def _distinct(cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[in
     return len(subjects)
 
 
-def _stats(ctx: SignalContext) -> RingStats:
+def ring_stats(ctx: SignalContext) -> RingStats:
+    """The ring stats of the request's key: computed once per request by the pipeline, else
+    here."""
     return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
 
 
@@ -138,10 +141,10 @@ class _RingSignal(Signal):
     """A signal read off the ring: ``value(stats)`` and ``describe(stats)``."""
 
     def measure(self, ctx: SignalContext) -> float:
-        return self.value(_stats(ctx))
+        return self.value(ring_stats(ctx))
 
     def explain(self, ctx: SignalContext, value: float) -> str:
-        return self.describe(_stats(ctx))
+        return self.describe(ring_stats(ctx))
 
     def value(self, s: RingStats) -> float:
         raise NotImplementedError

@@ -18,7 +18,7 @@ of the evidence having to come from its own behaviour.
 from __future__ import annotations
 
 from guard.signals.base import Signal, SignalContext, saturate
-from guard.signals.behaviour import RingStats
+from guard.signals.behaviour import ring_stats
 
 __all__ = ["CampaignSignal"]
 
@@ -52,7 +52,7 @@ class CampaignSignal(Signal):
             return 0.0
         coverage = saturate(counts.distinct_cells, self.half_cells)
         group = coverage * saturate(campaign.keys - 1, self.half_keys)
-        recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+        recent = ring_stats(ctx)
         script = min(1.0, recent.top_template / self.templated)
         return group * (self.untemplated + (1.0 - self.untemplated) * script)
 
@@ -61,7 +61,7 @@ class CampaignSignal(Signal):
         if campaign is None:
             return "not linked to other keys"
         counts = campaign.window(ctx.window)
-        recent = ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+        recent = ring_stats(ctx)
         return (
             f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
             f"subjects in {counts.requests} requests in the last {ctx.window}; "

@@ -40,7 +40,7 @@ import math
 from collections.abc import Sequence
 
 from guard.signals.base import Signal, SignalContext
-from guard.signals.behaviour import RingStats
+from guard.signals.behaviour import ring_stats
 
 __all__ = [
     "CadenceSignal",
@@ -60,18 +60,14 @@ _SAME = 0.35  # distinct subjects per recent request at or below which a key ask
 _VARIED = 0.65  # and from which it sweeps
 
 
-def _recent(ctx: SignalContext) -> RingStats:
-    return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
-
-
 def _gaps(ctx: SignalContext) -> Sequence[float]:
-    return _recent(ctx).gaps
+    return ring_stats(ctx).gaps
 
 
 def variety(ctx: SignalContext) -> float:
     """How varied the key's recent requests are: 0 when at most ``_SAME`` of them are about
     subjects of their own (a job working through one task), 1 from ``_VARIED`` (a sweep)."""
-    share = _recent(ctx).distinct_cells
+    share = ring_stats(ctx).distinct_cells
     return max(0.0, min(1.0, (share - _SAME) / (_VARIED - _SAME)))
 
 
