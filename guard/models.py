@@ -133,6 +133,10 @@ class WindowCounts(NamedTuple):
     over the window, which tells a script running round the clock from people who follow it.
     It is empty when the store keeps no counts for the window (e.g. a key kept for another
     spec).
+
+    ``suspect`` counts the window's requests whose score reached the policy's
+    ``scoring.suspect_at`` (counted when the response is recorded): how long a key has been
+    suspect, which one request's score, read off a ring of recent ones, does not say.
     """
 
     distinct_cells: int = 0
@@ -140,6 +144,7 @@ class WindowCounts(NamedTuple):
     input_tokens: int = 0
     output_tokens: int = 0
     buckets: tuple[int, ...] = ()
+    suspect: int = 0
 
 
 @dataclass(frozen=True, slots=True)

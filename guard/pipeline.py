@@ -78,6 +78,7 @@ class Inspection:
     campaign: str | None = None  # id of the campaign the key was linked to, if any
     then: Then | None = None  # the deciding rule's action with its parameters
     payload: Any = None  # the decoded request body (actions such as cap rewrite it)
+    suspect: bool = False  # the score reached the tier's scoring.suspect_at
 
     @property
     def api(self) -> Api:
@@ -272,6 +273,7 @@ class Pipeline:
             state.campaign.id if state.campaign is not None else None,
             then,
             payload,
+            score.value >= scoring.suspect_at,
         )
         self._notify_decision(inspection)
         return inspection
@@ -332,6 +334,7 @@ class Pipeline:
                     now,
                     self._compiled.spec,
                     output_tokens=usage.output_tokens,
+                    suspect=inspection.suspect,
                     meta=meta,
                 ),
             )

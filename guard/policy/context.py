@@ -31,6 +31,7 @@ def context_names(policy: Policy) -> frozenset[str]:
     for window in policy.windows:
         names.update(f"{counter}.{window}" for counter in PER_WINDOW)
         names.update((f"campaign.coverage.{window}", f"campaign.requests.{window}"))
+        names.add(f"suspect.{window}")
     for budgets in _all_budgets(policy):
         # A tier's null still names its budget: rules may test it (it reads as null there).
         for kind in PER_WINDOW:
@@ -91,6 +92,7 @@ def build_context(
         ctx[f"requests.{window}"] = counts.requests
         ctx[f"input_tokens.{window}"] = counts.input_tokens
         ctx[f"output_tokens.{window}"] = counts.output_tokens
+        ctx[f"suspect.{window}"] = counts.suspect
     budgets = tier.budgets
     over = False
     for kind, window, limit in budgets.items():

@@ -325,6 +325,16 @@ class ScoringConfig:
         default=8,
     )
     window: str = doc("Window whose counts feed the key-level signals.", default="day")
+    suspect_at: float = doc(
+        "Score from which a request counts as suspect in the key's windows (rules read the "
+        "counts as suspect.<window>): how long a key has been suspect, where one request's "
+        "score only says how its recent requests look.",
+        default=0.92,
+    )
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.suspect_at <= 1.0:
+            raise FieldError("suspect_at", f"suspect_at must be in [0, 1], got {self.suspect_at}")
 
 
 @dataclass(frozen=True)
@@ -340,6 +350,9 @@ class ScoringOverride:
         "Requests a key must have made before its key-level signals count.", default=None
     )
     window: str | None = doc("Window whose counts feed the key-level signals.", default=None)
+    suspect_at: float | None = doc(
+        "Score from which a request counts as suspect in the key's windows.", default=None
+    )
 
     def apply(self, base: ScoringConfig) -> ScoringConfig:
         return ScoringConfig(
@@ -347,6 +360,7 @@ class ScoringOverride:
             {**base.weights, **self.weights},
             base.min_requests if self.min_requests is None else self.min_requests,
             base.window if self.window is None else self.window,
+            base.suspect_at if self.suspect_at is None else self.suspect_at,
         )
 
 

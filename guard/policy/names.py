@@ -52,6 +52,8 @@ TEMPLATES: Final[dict[str, str]] = {
     "requests.<window>": "requests the key made in the window",
     "input_tokens.<window>": "input tokens the key sent in the window",
     "output_tokens.<window>": "output tokens the key received in the window",
+    "suspect.<window>": "the key's earlier requests in the window whose score reached "
+    "scoring.suspect_at (counted as each response is recorded)",
     "budget.<kind>.<window>": "share of a budget used: 1.0 is exactly used up (only for "
     "budgets the request's tier has; null otherwise)",
     "campaign.coverage.<window>": "distinct cells the key's campaign covered together "

@@ -2,7 +2,7 @@
 
 Each window of ``buckets`` sub-windows keeps ``buckets + 1`` bucket slots (the current,
 partial bucket and the ``buckets`` full ones before it, which is why a count covers between
-``seconds`` and ``seconds * (1 + 1 / buckets)``), each slot a HyperLogLog plus three counters,
+``seconds`` and ``seconds * (1 + 1 / buckets)``), each slot a HyperLogLog plus four counters,
 and the register-wise maximum of the live slots (the window's own HyperLogLog). Bucket ``e`` is
 the one holding ``now`` with ``e = floor(now / bucket_seconds)``; it lives in slot ``e % slots``,
 so the newest bucket number is all a window needs to know which slots are live, and to read
@@ -15,7 +15,7 @@ slots, once per bucket period at most.
 
 A key's whole state is two buffers, whatever the spec: one ``bytearray`` with every register
 of every window, and one ``array('q')`` with every counter. With windows of an hour (4
-buckets), a day (6) and a week (7) at precision 7 that is 2,944 + 672 = 3,616 bytes.
+buckets), a day (6) and a week (7) at precision 7 that is 2,944 + 856 = 3,800 bytes.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from guard.store.base import SketchSpec
 
 __all__ = ["KeySketch", "SketchLayout", "WindowLayout", "layout"]
 
-# A window's header in the counter array, then (requests, input, output) for each slot.
-# _EPOCH (the newest bucket number) is 0, so the hot paths read it as ``ints[h]``.
-_EPOCH, _ZEROS, _TOTAL, _TOP, _COUNT, _REQUESTS, _INPUT, _OUTPUT = range(8)
-_HEADER = 8
-_SLOT = 3
+# A window's header in the counter array, then (requests, input, output, suspect) for each
+# slot. _EPOCH (the newest bucket number) is 0, so the hot paths read it as ``ints[h]``.
+_EPOCH, _ZEROS, _TOTAL, _TOP, _COUNT, _REQUESTS, _INPUT, _OUTPUT, _SUSPECT = range(9)
+_HEADER = 9
+_SLOT = 4
 
 
 class WindowLayout:
@@ -169,8 +169,9 @@ class KeySketch:
             ints[h + _INPUT] += input_tokens
         return self._counts()
 
-    def record(self, now: float, output_tokens: int) -> None:
-        """Add a response's output tokens to the bucket holding ``now`` in every window."""
+    def record(self, now: float, output_tokens: int, suspect: int = 0) -> None:
+        """Add a response's output tokens, and whether its request was suspect, to the bucket
+        holding ``now`` in every window."""
         ints = self._ints
         for w in self.layout.windows:
             h = w.ints
@@ -179,8 +180,11 @@ class KeySketch:
             if epoch > current:
                 self._advance(w, epoch)
                 current = epoch
-            ints[h + _HEADER + (current % w.slots) * _SLOT + 2] += output_tokens
+            c = h + _HEADER + (current % w.slots) * _SLOT
+            ints[c + 2] += output_tokens
+            ints[c + 3] += suspect
             ints[h + _OUTPUT] += output_tokens
+            ints[h + _SUSPECT] += suspect
 
     def counts(self, now: float) -> dict[str, WindowCounts]:
         """Every window's counts as of ``now``, counting nothing."""
@@ -225,7 +229,7 @@ class KeySketch:
                 other._advance(w, epoch)
             for s in range(w.slots):
                 c = h + _HEADER + s * _SLOT
-                for i in range(_SLOT):  # output tokens may sit in a slot without requests
+                for i in range(_SLOT):  # a response may sit in a slot without requests
                     ints[c + i] += other_ints[c + i]
                 if not other_ints[c]:
                     continue  # only requests raise registers
@@ -234,7 +238,7 @@ class KeySketch:
                 theirs = int.from_bytes(other_regs[start : start + m], "little")
                 merged = max_registers(mine, theirs, m) if mine else theirs
                 regs[start : start + m] = merged.to_bytes(m, "little")
-            for i in (_REQUESTS, _INPUT, _OUTPUT):
+            for i in (_REQUESTS, _INPUT, _OUTPUT, _SUSPECT):
                 ints[h + i] += other_ints[h + i]
             self._rebuild(w)
 
@@ -279,7 +283,8 @@ class KeySketch:
             ints[h + _REQUESTS] -= ints[c]
             ints[h + _INPUT] -= ints[c + 1]
             ints[h + _OUTPUT] -= ints[c + 2]
-            ints[c] = ints[c + 1] = ints[c + 2] = 0
+            ints[h + _SUSPECT] -= ints[c + 3]
+            ints[c] = ints[c + 1] = ints[c + 2] = ints[c + 3] = 0
         if stale:
             self._rebuild(w)
 
@@ -326,6 +331,11 @@ class KeySketch:
                 ints[current + _SLOT : first + w.slots * _SLOT : _SLOT] + ints[first:current:_SLOT]
             )
             out[w.name] = WindowCounts(
-                distinct(w), ints[h + _REQUESTS], ints[h + _INPUT], ints[h + _OUTPUT], buckets
+                distinct(w),
+                ints[h + _REQUESTS],
+                ints[h + _INPUT],
+                ints[h + _OUTPUT],
+                buckets,
+                ints[h + _SUSPECT],
             )
         return out

@@ -121,10 +121,12 @@ class Store(abc.ABC):
         spec: SketchSpec,
         *,
         output_tokens: int = 0,
+        suspect: bool = False,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        """Account for a finished response: output tokens, and merge ``meta`` into the key's
-        metadata (last score, last action, ...), which lives as long as the key's sketches."""
+        """Account for a finished response: output tokens, whether its request was suspect
+        (``WindowCounts.suspect``), and merge ``meta`` into the key's metadata (last score,
+        last action, ...), which lives as long as the key's sketches."""
 
     @abc.abstractmethod
     async def state(self, key: str, now: float, spec: SketchSpec) -> KeyState | None:

@@ -165,13 +165,14 @@ class MemoryStore(Store):
         spec: SketchSpec,
         *,
         output_tokens: int = 0,
+        suspect: bool = False,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         lay = self._layout(spec)
         entry = self._write(key, now, self._live(key, now))
         sketch = _sketch(entry, lay, now)
-        if output_tokens:
-            sketch.record(now, output_tokens)
+        if output_tokens or suspect:
+            sketch.record(now, output_tokens, int(suspect))
         if meta:
             kept = entry.meta
             if kept is None:

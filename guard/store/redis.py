@@ -129,15 +129,22 @@ class _Layout:
         return out
 
     def counts(self, reply: Sequence[Sequence[Any]]) -> dict[str, WindowCounts]:
-        """Windows from the scripts' ``[distinct, requests, input, output, [buckets...]]``
-        (the bucket list is missing from the zeros of windows kept for another spec)."""
+        """Windows from the scripts' ``[distinct, requests, input, output, [buckets...],
+        suspect]``."""
         return {name: _counts(*c) for name, c in zip(self.names, reply, strict=True)}
 
 
 def _counts(
-    distinct: int, requests: int, inputs: int, outputs: int, buckets: Sequence[int] = ()
+    distinct: int,
+    requests: int,
+    inputs: int,
+    outputs: int,
+    buckets: Sequence[int] = (),
+    suspect: int = 0,
 ) -> WindowCounts:
-    return WindowCounts(int(distinct), int(requests), int(inputs), int(outputs), tuple(buckets))
+    return WindowCounts(
+        int(distinct), int(requests), int(inputs), int(outputs), tuple(buckets), int(suspect)
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -284,13 +291,14 @@ class RedisStore(Store):
         spec: SketchSpec,
         *,
         output_tokens: int = 0,
+        suspect: bool = False,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         lay = _layout(spec)
         items = list(meta.items()) if meta else []
         args: Args = [self.prefix, key, self._tick(now), self.max_keys, MAX_META]
         args += lay.args(now)
-        args += (output_tokens, len(items))
+        args += (output_tokens, int(suspect), len(items))
         for name, value in items:
             args += (name, json.dumps(value, separators=(",", ":")))
         await self._run("record", self._base(key), args)

@@ -62,7 +62,7 @@ def test_check_reports_every_problem(capsys: pytest.CaptureFixture[str]) -> None
     assert out[0] == f"{bad}: 2 problems"
     assert out[1] == f"  {bad}:2:1: unknown key 'ratelimits' (did you mean 'rate_limits'?)"
     assert out[2].startswith(f"  {bad}:5:3: identity: unknown key 'key_header'")
-    assert out[3].startswith(f"{good}: ok (5 rules, 0 tiers, hash ")
+    assert out[3].startswith(f"{good}: ok (6 rules, 0 tiers, hash ")
     assert guard("check", str(INVALID / "missing.yaml")) == 1
     assert "cannot read policy" in capsys.readouterr().out
 

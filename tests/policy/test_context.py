@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from guard.errors import PolicyError
 from guard.models import (
     Action,
     Api,
@@ -37,7 +40,7 @@ FEATURES = Features(simhash=1, cell=2, input_tokens=12)
 STATE = KeyState(
     windows={
         "hour": WindowCounts(50, 60, 600, 700),
-        "day": WindowCounts(150, 300, 3000, 6000),
+        "day": WindowCounts(150, 300, 3000, 6000, suspect=12),
     },
     rates={"requests": RateResult(False, 2.5)},
 )
@@ -62,9 +65,11 @@ def test_names_cover_every_tier() -> None:
         "tier",
         "signal.coverage",
         "output_tokens.hour",
+        "suspect.day",
     ):
         assert name in names, name
     assert "budget.requests.day" not in names
+    assert "budget.suspect.day" not in names  # a count to test, not a budget
 
 
 def test_default_tier_context() -> None:
@@ -75,6 +80,7 @@ def test_default_tier_context() -> None:
     assert ctx["over_budget"] is False
     assert ctx["rate.requests"] is True and ctx["rate_limited"] is True
     assert (ctx["score"], ctx["signal.coverage"], ctx["prompt_tokens"]) == (0.7, 0.4, 12)
+    assert (ctx["suspect.day"], ctx["suspect.hour"]) == (12, 0)
     assert (ctx["model"], ctx["max_tokens"], ctx["stream"], ctx["turns"]) == ("m", 50, True, 1)
     # No campaign: every campaign name reads as null, and comparisons with null are false.
     assert ctx["campaign"] is None and ctx["campaign.over_budget"] is False
@@ -134,3 +140,13 @@ rules:
     ]
     assert traces[1].conditions == (("score > 0.8", True),)
     assert traces[1].values == (("score", 0.9),)
+
+
+def test_suspect_at_must_be_a_score() -> None:
+    assert parse_policy("scoring: {suspect_at: 0.8}").scoring.suspect_at == 0.8
+    tiered = parse_policy(
+        "tiers: [{name: t, match: {ips: [10.0.0.0/8]}, scoring: {suspect_at: 0.5}}]"
+    )
+    assert tiered.tier("t").scoring.suspect_at == 0.5
+    with pytest.raises(PolicyError, match=r"1:11: scoring.suspect_at: suspect_at must be in"):
+        parse_policy("scoring: {suspect_at: 1.5}")

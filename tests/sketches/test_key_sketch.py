@@ -48,6 +48,36 @@ def test_counts_requests_tokens_and_distinct_cells() -> None:
         assert after[name].input_tokens == 2100
         assert after[name].output_tokens == 42
         assert after[name].distinct_cells == counts["hour"].distinct_cells
+        assert after[name].suspect == 0
+
+
+def test_suspect_requests_count_and_slide_out_with_their_bucket() -> None:
+    sketch = KeySketch(DEFAULT, 0)
+    for t in (10.0, 20.0, 30.0):
+        sketch.observe(1, now=t)
+        sketch.record(t + 1, output_tokens=5, suspect=1)
+    sketch.observe(2, now=40.0)
+    sketch.record(41.0, output_tokens=5)  # not suspect
+    sketch.record(950.0, output_tokens=0, suspect=1)  # a later bucket, with no request
+    now = sketch.counts(960.0)
+    assert [now[w].suspect for w in ("hour", "day", "week")] == [4, 4, 4]
+    assert now["hour"].requests == 4
+    # An hour of four 15-minute buckets keeps the first three suspects until 1h15m have gone.
+    later = sketch.counts(3600.0 + 900.0)
+    assert (later["hour"].suspect, later["day"].suspect) == (1, 4)
+    gone = sketch.counts(3600.0 + 1800.0)
+    assert (gone["hour"].suspect, gone["day"].suspect) == (0, 4)
+
+
+def test_merged_sketches_add_their_suspects() -> None:
+    a, b = KeySketch(DEFAULT, 0), KeySketch(DEFAULT, 0)
+    a.observe(1, now=5.0)
+    a.record(6.0, 0, suspect=1)
+    b.observe(2, now=7.0)
+    b.record(8.0, 0, suspect=1)
+    b.record(9.0, 0, suspect=1)
+    a.merge(b, 10.0)
+    assert a.counts(10.0)["day"].suspect == 3
 
 
 def test_distinct_never_exceeds_requests() -> None:

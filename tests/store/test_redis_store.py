@@ -386,8 +386,8 @@ def close_enough(redis_value: int, memory_value: int) -> bool:
 
 def same_windows(a: Mapping[str, WindowCounts], b: Mapping[str, WindowCounts]) -> bool:
     return a.keys() == b.keys() and all(
-        (a[n].requests, a[n].input_tokens, a[n].output_tokens, a[n].buckets)
-        == (b[n].requests, b[n].input_tokens, b[n].output_tokens, b[n].buckets)
+        (a[n].requests, a[n].input_tokens, a[n].output_tokens, a[n].buckets, a[n].suspect)
+        == (b[n].requests, b[n].input_tokens, b[n].output_tokens, b[n].buckets, b[n].suspect)
         and close_enough(a[n].distinct_cells, b[n].distinct_cells)
         for n in a
     )
@@ -439,9 +439,10 @@ async def test_redis_and_memory_agree_on_random_traffic(store: RedisStore, seed:
             assert same_state(got, want), (context, repr(got), repr(want))
         elif what < 0.75:
             meta = {"step": step} if rng.random() < 0.5 else None
-            tokens = rng.randrange(500)
-            await store.record(key, now, spec, output_tokens=tokens, meta=meta)
-            await memory.record(key, now, spec, output_tokens=tokens, meta=meta)
+            tokens = rng.randrange(500) if rng.random() < 0.8 else 0
+            suspect = rng.random() < 0.4
+            await store.record(key, now, spec, output_tokens=tokens, suspect=suspect, meta=meta)
+            await memory.record(key, now, spec, output_tokens=tokens, suspect=suspect, meta=meta)
             assert await store.meta(key) == await memory.meta(key), context
         elif what < 0.85:
             limit = rng.choice(limits)

@@ -158,6 +158,23 @@ async def test_record_adds_output_tokens_and_merges_meta(store: Store) -> None:
     assert await store.meta("k") == {"score": 0.9, "action": "allow"}
 
 
+async def test_record_counts_suspect_requests_per_window(store: Store) -> None:
+    for i in range(3):
+        await store.observe("k", obs(T0 + i, i), SPEC)
+        await store.record("k", T0 + i, SPEC, output_tokens=10, suspect=i > 0)
+    state = await store.state("k", T0 + 5, SPEC)
+    assert state is not None
+    assert state.window("hour") == WindowCounts(3, 3, 0, 30, QUIET_HOUR, suspect=2)
+    assert state.window("day").suspect == 2
+    # The next request's state carries them, as the policy's suspect.<window> reads them.
+    after = await store.observe("k", obs(T0 + 6, 9), SPEC)
+    assert after.window("hour").suspect == 2
+    # They slide out with their bucket, as output tokens do.
+    later = await store.state("k", T0 + 4500, SPEC)
+    assert later is not None
+    assert (later.window("hour").suspect, later.window("day").suspect) == (0, 2)
+
+
 async def test_output_tokens_slide_with_their_window(store: Store) -> None:
     await store.observe("k", obs(T0, 1), SPEC)
     await store.record("k", T0, SPEC, output_tokens=100)

@@ -6,8 +6,9 @@
 --   {P:k:<key>}:t         hash: rate limit name -> GCRA theoretical arrival time
 --   {P:k:<key>}:r         list: ring of request records, newest first
 --   {P:k:<key>}:m, :o     hash of metadata (JSON values) and zset of its write order
---   {P:k:<key>}:w<i>      hash of window i: e (newest bucket number), r<s> i<s> o<s> (slot s
---                         counters: requests, input and output tokens)
+--   {P:k:<key>}:w<i>      hash of window i: e (newest bucket number), r<s> i<s> o<s> u<s>
+--                         (slot s counters: requests, input and output tokens, suspect
+--                         requests)
 --   {P:k:<key>}:w<i>:<s>  HyperLogLog of slot s of window i
 -- A campaign's data lives under {P:c:<root>} with the same window layout plus n (members).
 -- Global: P:keys (zset key -> activity sequence), P:seq, P:camps (zset root -> size),
@@ -105,7 +106,7 @@ local function advance(wh, S, E, create)
   end
   for e = cur + 1, math.min(E, cur + S) do
     local s = e % S
-    redis.call('HDEL', wh, 'r' .. s, 'i' .. s, 'o' .. s)
+    redis.call('HDEL', wh, 'r' .. s, 'i' .. s, 'o' .. s, 'u' .. s)
     redis.call('DEL', wh .. ':' .. s)
   end
   redis.call('HSET', wh, 'e', E)
@@ -126,7 +127,7 @@ end
 -- deletes a slot's fields as it falls out. (Fields are told apart by their first letter so as
 -- to format no slot number: on the hot path that costs more than the Redis calls.)
 local function totals(wh, f, S, E)
-  local r, i, o, hlls, per = 0, 0, 0, {}, {}
+  local r, i, o, u, hlls, per = 0, 0, 0, 0, {}, {}
   for name, value in pairs(f) do
     local c = string.byte(name)
     if c == 114 then -- r<s>
@@ -141,13 +142,15 @@ local function totals(wh, f, S, E)
       i = i + tonumber(value)
     elseif c == 111 then -- o<s>
       o = o + tonumber(value)
+    elseif c == 117 then -- u<s>
+      u = u + tonumber(value)
     end
   end
   local buckets = {}
   for k = 1, S - 1 do
     buckets[k] = per[(E + k) % S] or 0
   end
-  return r, i, o, hlls, buckets
+  return r, i, o, hlls, buckets, u
 end
 
 -- One window's live slots as of bucket E: totals(), the window slid to E first.
@@ -177,18 +180,18 @@ end
 local function zeros(spec)
   local out = {}
   for w = 1, #spec.slots do
-    out[w] = {0, 0, 0, 0}
+    out[w] = {0, 0, 0, 0, {}, 0}
   end
   return out
 end
 
--- Every window's {distinct, requests, input, output, full buckets' requests}; distinct never
--- exceeds requests.
+-- Every window's {distinct, requests, input, output, full buckets' requests, suspect};
+-- distinct never exceeds requests.
 local function counts(P, base, spec)
   local out = {}
   for w = 1, #spec.slots do
-    local r, i, o, hlls, b = scan_window(base .. ':w' .. w, spec.slots[w], spec.epoch[w])
-    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b}
+    local r, i, o, hlls, b, u = scan_window(base .. ':w' .. w, spec.slots[w], spec.epoch[w])
+    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b, u}
   end
   return out
 end
@@ -209,9 +212,9 @@ local function add(P, base, spec, cell, tokens)
     elseif E > cur then
       for e = cur + 1, math.min(E, cur + S) do
         local s = tostring(e % S)
-        if f['r' .. s] or f['i' .. s] or f['o' .. s] then
-          redis.call('HDEL', wh, 'r' .. s, 'i' .. s, 'o' .. s)
-          f['r' .. s], f['i' .. s], f['o' .. s] = nil, nil, nil
+        if f['r' .. s] or f['i' .. s] or f['o' .. s] or f['u' .. s] then
+          redis.call('HDEL', wh, 'r' .. s, 'i' .. s, 'o' .. s, 'u' .. s)
+          f['r' .. s], f['i' .. s], f['o' .. s], f['u' .. s] = nil, nil, nil, nil
         end
         redis.call('DEL', wh .. ':' .. s)
       end
@@ -227,8 +230,8 @@ local function add(P, base, spec, cell, tokens)
       redis.call('PEXPIRE', wh, spec.ttl[w])
       redis.call('PEXPIRE', hll, spec.ttl[w])
     end
-    local r, i, o, hlls, b = totals(wh, f, S, cur)
-    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b}
+    local r, i, o, hlls, b, u = totals(wh, f, S, cur)
+    out[w] = {math.min(pfcount(P, hlls), r), r, i, o, b, u}
   end
   return out
 end
@@ -250,7 +253,7 @@ local function merge_windows(dst, src, spec)
             redis.call('PFMERGE', dh .. ':' .. s, sh .. ':' .. s)
             redis.call('PEXPIRE', dh .. ':' .. s, spec.ttl[w])
           end
-          for _, c in ipairs({'r', 'i', 'o'}) do
+          for _, c in ipairs({'r', 'i', 'o', 'u'}) do
             local v = tonumber(f[c .. s]) or 0
             if v ~= 0 then
               redis.call('HINCRBY', dh, c .. s, v)

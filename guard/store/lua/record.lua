@@ -1,10 +1,10 @@
--- record(key, now, spec, output tokens, meta): account for a finished response.
+-- record(key, now, spec, output tokens, suspect, meta): account for a finished response.
 -- KEYS[1]: the key's base. Arguments: prefix, key, now, max keys, max meta, spec block, output
--- tokens, then the metadata (count, then name and JSON value each).
+-- tokens, suspect (0 or 1), then the metadata (count, then name and JSON value each).
 local base = KEYS[1]
 local P, key, now, max_keys, max_meta = arg(), arg(), num(), num(), num()
 local spec = read_spec()
-local output = num()
+local output, suspect = num(), num()
 
 local entry = live(P, key, now)
 local tats = entry and entry.tats or {}
@@ -13,11 +13,17 @@ if entry and entry.layout and entry.layout ~= spec.layout then
 end
 touch(P, key, entry, now, max_keys, {'hz', fmt(spec.horizon), 'l', spec.layout})
 
-if output ~= 0 then
+if output ~= 0 or suspect ~= 0 then
   for w = 1, #spec.slots do
     local wh = base .. ':w' .. w
     local S = spec.slots[w]
-    redis.call('HINCRBY', wh, 'o' .. (advance(wh, S, spec.epoch[w], true) % S), output)
+    local s = advance(wh, S, spec.epoch[w], true) % S
+    if output ~= 0 then
+      redis.call('HINCRBY', wh, 'o' .. s, output)
+    end
+    if suspect ~= 0 then
+      redis.call('HINCRBY', wh, 'u' .. s, suspect)
+    end
     redis.call('PEXPIRE', wh, spec.ttl[w])
   end
 end
