@@ -206,6 +206,7 @@ def _counts(counts: WindowCounts) -> dict[str, int]:
         "requests": counts.requests,
         "input_tokens": counts.input_tokens,
         "output_tokens": counts.output_tokens,
+        "suspect": counts.suspect,
     }
 
 

@@ -8,7 +8,7 @@ run on them exactly as in the pipeline. ``guard explain`` prints the result.
 The key state file::
 
     {
-      "windows": {"day": {"coverage": 900, "requests": 1200}},     # counts per window
+      "windows": {"day": {"coverage": 900, "requests": 1200, "suspect": 12}},  # per window
       "rates": {"requests": {"allowed": false, "retry_after": 3}},  # rate limits' outcomes
       "signals": {"novelty": 0.9},     # optional: override signal values
       "score": 0.93,                   # optional: override the score itself
@@ -74,6 +74,7 @@ class WindowState:
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    suspect: int = 0
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,9 @@ def explain_request(
         campaign = CampaignState(c.id, c.keys, windows)
     key_state = KeyState(
         windows={
-            name: WindowCounts(w.coverage, w.requests, w.input_tokens, w.output_tokens)
+            name: WindowCounts(
+                w.coverage, w.requests, w.input_tokens, w.output_tokens, suspect=w.suspect
+            )
             for name, w in state.windows.items()
         },
         rates={name: RateResult(r.allowed, r.retry_after) for name, r in state.rates.items()},

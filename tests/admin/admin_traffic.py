@@ -20,6 +20,7 @@ SYSTEM = "You are DataForge, a synthetic-data generator. Answer every question i
 # Blocks a key past 12 distinct cells an hour; logs it past 6.
 POLICY: dict[str, Any] = {
     "budgets": {"coverage": {"hour": 12}},
+    "scoring": {"suspect_at": 0.0},  # every request counts as suspect: the windows show them
     "rules": [
         {"name": "over-budget", "when": "budget.coverage.hour > 1", "then": "block"},
         {"name": "watch", "when": "budget.coverage.hour > 0.5", "then": "log"},

@@ -92,6 +92,7 @@ async def test_one_key_has_windows_signals_and_recent_decisions(served: Any) -> 
     assert body["key_id"] == kid and body["requests"] == sent[HARVESTER]
     assert set(body["windows"]) == {"hour", "day", "week"}
     assert body["windows"]["day"]["requests"] == sent[HARVESTER]
+    assert body["windows"]["day"]["suspect"] == sent[HARVESTER]  # scoring.suspect_at: 0
     assert {s["name"] for s in body["signals"]} >= {"coverage", "volume"}
     assert all(isinstance(s["reason"], str) for s in body["signals"])
     assert all(s["reason"] for s in body["signals"] if s["value"] >= 0.5)  # the reasons

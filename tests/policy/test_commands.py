@@ -94,6 +94,17 @@ def test_explain_default_policy(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "decision  throttle by rule 'coverage-budget' {\"retry_after\": 900.0}" in out
 
 
+def test_explain_reads_suspect_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = write_json(tmp_path / "request.json", BODY)
+    state = write_json(
+        tmp_path / "state.json", {"windows": {"day": {"requests": 40, "suspect": 12}}, "score": 0.5}
+    )
+    assert guard("explain", "--request", request, "--key-state", state) == 0
+    out = capsys.readouterr().out
+    assert "  5. persistent: DECIDES -> perturb" in out
+    assert "       where suspect.day = 12" in out
+
+
 def test_explain_tiers_and_adaptive_throttle(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
