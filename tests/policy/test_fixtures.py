@@ -476,7 +476,7 @@ def test_default_policy_keeps_its_behaviour() -> None:
         (
             "coverage-budget",
             "(budget.coverage.hour > 1 or budget.coverage.day > 1 or budget.coverage.week > 1)"
-            " and signal.short_answers < 0.5",
+            " and signal.short_answers < 0.5 and score >= 0.6",
             "throttle",
         ),
         (
