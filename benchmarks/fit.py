@@ -39,7 +39,7 @@ from guard.pipeline import Pipeline
 from guard.replay import estimate_usage
 from guard.replay.report import UNLABELLED, class_of, label_of
 from guard.replay.traffic import TrafficReader
-from guard.signals import default_signals
+from guard.signals import SIGNAL_NAMES, default_signals
 from guard.simulate import SimConfig, iter_requests
 
 Sample = tuple[str, str, str, list[float]]  # class, label, key, signal values
@@ -78,8 +78,8 @@ async def collect(
         except Exception:
             continue
         await pipeline.account(inspection, estimate_usage(inspection))  # as guard replay does
-        if not names:
-            names = [s.name for s in sorted(inspection.score.signals, key=lambda s: s.name)]
+        if not names:  # the signals, without the scorer's "persistent" (no signal)
+            names = sorted(SIGNAL_NAMES)
         values = {s.name: s.value for s in inspection.score.signals}
         row = [values[n] for n in names]
         samples.append((class_of(line), label_of(line), f"{source}:{key}", row))

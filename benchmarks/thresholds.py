@@ -5,7 +5,8 @@ scores of labelled traffic under the shipped model (no replay of the decisions t
 
 Every request is scored as the pipeline scores it (``fit.collect``); a request counts as
 answered genuinely unless its score reaches the threshold or the default policy's campaign
-rule holds for it. Throttles are not counted. Classes weigh the same, as in detection.py.
+rule holds for it. Throttles are not counted, nor is a score held up by the key's suspect
+requests (scoring.suspect_after). Classes weigh the same, as in detection.py.
 """
 
 from __future__ import annotations

@@ -104,7 +104,9 @@ class _Compiled:
         )
         signals = default_signals()
         self.scorers = {
-            tier.name: Scorer(signals, tier.scoring.weights, tier.scoring.bias)
+            tier.name: Scorer(
+                signals, tier.scoring.weights, tier.scoring.bias, tier.scoring.persistence()
+            )
             for tier in policy.matcher
         }
         self.audit = AuditLog(policy.audit) if policy.audit.path else None

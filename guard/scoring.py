@@ -2,30 +2,68 @@
 
 A logistic model is deliberately simple: every weight is a number an operator can read, change
 and reason about, and the reasons reported with a score are exactly the signals that pushed it.
+
+The signals read a key's recent requests, so a score dips as their mix shifts: a sweep that
+mixes in a few ordinary questions, or pauses, looks milder for a while. A key that has been
+suspect (a score of ``Persistence.at`` or more) on ``Persistence.after`` requests of a window
+keeps at least that score until the window forgets them, with ``persistent`` as its reason.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from guard.models import Score, SignalValue
 from guard.signals import Signal, SignalContext
 
-__all__ = ["REASON_AT", "Scorer"]
+__all__ = ["PERSISTENT", "REASON_AT", "Persistence", "Scorer"]
+
+PERSISTENT = "persistent"
+"""The reason of a score held up by the key's suspect requests (see :class:`Persistence`)."""
 
 REASON_AT = 0.5
 """A signal whose weighted value adds at least this much to the log-odds is a reason
 (Score.reasons): evidence of a real user, and signals the policy gives no weight, never are."""
 
 
+@dataclass(frozen=True, slots=True)
+class Persistence:
+    """A key suspect on ``after`` requests of ``window`` (``WindowCounts.suspect``: scores of
+    ``at`` or more) scores at least ``at``; ``after`` 0 turns this off."""
+
+    at: float
+    after: int
+    window: str
+
+    def hold(self, ctx: SignalContext, value: float) -> SignalValue | None:
+        """The ``persistent`` reason when it holds ``value`` up to ``at``, else None."""
+        if not self.after or value >= self.at:
+            return None
+        suspect = ctx.state.window(self.window).suspect
+        if suspect < self.after:
+            return None
+        return SignalValue(
+            PERSISTENT,
+            1.0,
+            f"{suspect} of the key's requests in the last {self.window} scored {self.at:g} or "
+            f"more: its suspicion stays at {self.at:g} until the window forgets them",
+        )
+
+
 class Scorer:
     def __init__(
-        self, signals: Sequence[Signal], weights: Mapping[str, float], bias: float
+        self,
+        signals: Sequence[Signal],
+        weights: Mapping[str, float],
+        bias: float,
+        persistence: Persistence | None = None,
     ) -> None:
         self.signals = list(signals)  # all evaluated: rules may read a signal of weight 0
         self.weights = {s.name: float(weights.get(s.name, 0.0)) for s in signals}
         self.bias = bias
+        self.persistence = persistence
 
     def score(self, ctx: SignalContext, *, explain: bool = False) -> Score:
         """The suspicion for ``ctx``; every signal's value, strongest contribution first.
@@ -48,4 +86,9 @@ class Scorer:
             )
             for signal, v, w in measured
         )
+        persistence = self.persistence
+        if persistence is not None:
+            held = persistence.hold(ctx, value)
+            if held is not None:
+                return Score(persistence.at, (held, *values), (PERSISTENT, *drivers))
         return Score(value, values, drivers)

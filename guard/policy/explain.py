@@ -52,7 +52,7 @@ from guard.policy.model import Policy
 from guard.policy.tiers import Tier, TierCheck
 from guard.policy.typed import Loader, compose, suggest
 from guard.policy.units import format_rate
-from guard.scoring import Scorer
+from guard.scoring import PERSISTENT, Scorer
 from guard.signals import SIGNAL_NAMES, SignalContext, default_signals
 from guard.store.base import RateLimit
 
@@ -223,13 +223,13 @@ def explain_request(
     tier = policy.tier_for(identity, wire)
     checks = policy.matcher.explain(identity, wire)
     scoring = tier.scoring
-    scorer = Scorer(default_signals(), scoring.weights, scoring.bias)
+    scorer = Scorer(default_signals(), scoring.weights, scoring.bias, scoring.persistence())
     signal_ctx = SignalContext(
         identity, request, features, key_state, scoring.window, scoring.min_requests
     )
     score = scorer.score(signal_ctx)
     if state.signals:
-        score = _override(score, state.signals, scorer)
+        score = _override(score, state.signals, scorer, signal_ctx)
     if state.score is not None:
         score = Score(state.score, score.signals)
     ctx = build_context(policy, identity, request, features, key_state, score, tier=tier)
@@ -262,13 +262,20 @@ def _fields(route: Any) -> dict[str, Any]:
     return {f.name: getattr(route, f.name) for f in dataclasses.fields(route)}
 
 
-def _override(score: Score, values: Mapping[str, float], scorer: Scorer) -> Score:
+def _override(
+    score: Score, values: Mapping[str, float], scorer: Scorer, ctx: SignalContext
+) -> Score:
     signals = tuple(
         SignalValue(s.name, values[s.name], "set by the key state file") if s.name in values else s
         for s in score.signals
+        if s.name != PERSISTENT
     )
     logit = scorer.bias + sum(scorer.weights.get(s.name, 0.0) * s.value for s in signals)
     value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
+    persistence = scorer.persistence
+    held = persistence.hold(ctx, value) if persistence is not None else None
+    if persistence is not None and held is not None:
+        return Score(persistence.at, (held, *signals))
     return Score(value, signals)
 
 
@@ -298,6 +305,9 @@ def render(explanation: Explanation) -> str:
         lines.append(f"  {check.tier:<{width}}  {'yes' if check.matched else 'no ':<3}  {reasons}")
     lines.append(f"score     {e.score.value:.4f}  (bias {e.bias:g})")
     for signal in e.score.signals:
+        if signal.name == PERSISTENT:  # no signal: it holds the score up, see guard.scoring
+            lines.append(f"  {signal.name:<12} holds the score: {signal.reason}")
+            continue
         weight = e.weights.get(signal.name, 0.0)
         lines.append(f"  {signal.name:<12} {signal.value:.3f} x {weight:<5g} {signal.reason}")
     own = e.tier.own_rules

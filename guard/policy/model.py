@@ -23,6 +23,7 @@ from guard.policy.actions import Allow, Then
 from guard.policy.conditions import Condition
 from guard.policy.typed import FieldError, Scalar, yaml_key
 from guard.policy.units import Duration, Rate, Size, parse_duration, parse_rate
+from guard.scoring import Persistence
 from guard.signals.weights import DEFAULT_BIAS, DEFAULT_WEIGHTS
 from guard.store.base import RateLimit, SketchSpec, Window
 
@@ -331,10 +332,22 @@ class ScoringConfig:
         "score only says how its recent requests look.",
         default=0.92,
     )
+    suspect_after: int = doc(
+        "A key suspect on this many requests of the scoring window keeps a score of at least "
+        "suspect_at until the window forgets them (reason: persistent); 0 turns this off.",
+        default=10,
+    )
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.suspect_at <= 1.0:
             raise FieldError("suspect_at", f"suspect_at must be in [0, 1], got {self.suspect_at}")
+        if self.suspect_after < 0:
+            raise FieldError(
+                "suspect_after", f"suspect_after must be 0 or more, got {self.suspect_after}"
+            )
+
+    def persistence(self) -> Persistence:
+        return Persistence(self.suspect_at, self.suspect_after, self.window)
 
 
 @dataclass(frozen=True)
@@ -353,6 +366,9 @@ class ScoringOverride:
     suspect_at: float | None = doc(
         "Score from which a request counts as suspect in the key's windows.", default=None
     )
+    suspect_after: int | None = doc(
+        "Suspect requests after which a key keeps a score of at least suspect_at.", default=None
+    )
 
     def apply(self, base: ScoringConfig) -> ScoringConfig:
         return ScoringConfig(
@@ -361,6 +377,7 @@ class ScoringOverride:
             base.min_requests if self.min_requests is None else self.min_requests,
             base.window if self.window is None else self.window,
             base.suspect_at if self.suspect_at is None else self.suspect_at,
+            base.suspect_after if self.suspect_after is None else self.suspect_after,
         )
 
 

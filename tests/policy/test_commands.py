@@ -62,7 +62,7 @@ def test_check_reports_every_problem(capsys: pytest.CaptureFixture[str]) -> None
     assert out[0] == f"{bad}: 2 problems"
     assert out[1] == f"  {bad}:2:1: unknown key 'ratelimits' (did you mean 'rate_limits'?)"
     assert out[2].startswith(f"  {bad}:5:3: identity: unknown key 'key_header'")
-    assert out[3].startswith(f"{good}: ok (6 rules, 0 tiers, hash ")
+    assert out[3].startswith(f"{good}: ok (5 rules, 0 tiers, hash ")
     assert guard("check", str(INVALID / "missing.yaml")) == 1
     assert "cannot read policy" in capsys.readouterr().out
 
@@ -97,12 +97,25 @@ def test_explain_default_policy(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_explain_reads_suspect_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     request = write_json(tmp_path / "request.json", BODY)
     state = write_json(
-        tmp_path / "state.json", {"windows": {"day": {"requests": 40, "suspect": 12}}, "score": 0.5}
+        tmp_path / "state.json", {"windows": {"day": {"requests": 40, "suspect": 12}}}
     )
     assert guard("explain", "--request", request, "--key-state", state) == 0
     out = capsys.readouterr().out
-    assert "  5. persistent: DECIDES -> perturb" in out
-    assert "       where suspect.day = 12" in out
+    # Suspect on 12 requests today: the score is held at scoring.suspect_at, and the
+    # harvester rule (score >= 0.9) decides.
+    assert "score     0.9200" in out
+    assert (
+        "  persistent   holds the score: 12 of the key's requests in the last day scored 0.92"
+        in out
+    )
+    assert "  4. harvester: DECIDES -> perturb" in out
+    # Signal values set by the file are scored the same way.
+    state = write_json(
+        tmp_path / "state.json",
+        {"windows": {"day": {"requests": 40, "suspect": 12}}, "signals": {"payload": 1.0}},
+    )
+    assert guard("explain", "--request", request, "--key-state", state) == 0
+    assert "score     0.9200" in capsys.readouterr().out
 
 
 def test_explain_tiers_and_adaptive_throttle(

@@ -485,10 +485,9 @@ def test_default_policy_keeps_its_behaviour() -> None:
             "perturb",
         ),
         ("harvester", "score >= 0.9", "perturb"),
-        ("persistent", "suspect.day >= 10", "perturb"),
         ("watch", "score >= 0.6", "watermark"),
     ]
-    assert policy.scoring.suspect_at == 0.92
+    assert (policy.scoring.suspect_at, policy.scoring.suspect_after) == (0.92, 10)
     assert policy.budgets.items() == [
         ("coverage", "hour", 150),
         ("coverage", "day", 800),
