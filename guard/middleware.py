@@ -76,7 +76,8 @@ class GuardMiddleware:
 
     @property
     def downgrader(self) -> Downgrader:
-        """Asks cheaper models for downgrade decoys (its HTTP session opens at start-up)."""
+        """Asks cheaper models for downgrade decoys (its HTTP session opens at start-up when
+        the policy has downgrade decoys, else on first use)."""
         if self._downgrader is None:
             from guard.decoys import Downgrader
 
@@ -84,7 +85,8 @@ class GuardMiddleware:
         return self._downgrader
 
     async def startup(self) -> None:
-        self.downgrader.session()  # inside the running loop, shared by every request
+        if self.pipeline.policy.downgrades:  # opened inside the running loop, shared by all
+            self.downgrader.session()  # (a policy reloaded with one opens it on first use)
 
     async def aclose(self) -> None:
         """Close what the middleware opened (the downgrade decoys' session)."""

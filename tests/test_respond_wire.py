@@ -339,7 +339,7 @@ async def test_an_app_without_lifespan_still_gets_its_decoy_session_closed(
         assert scope["type"] == "http", "this app does not do lifespan"
         await upstream(scope, receive, send)
 
-    guarded = GuardMiddleware(no_lifespan, policy={}, secret=SECRET)
+    guarded = GuardMiddleware(no_lifespan, policy=DOWNGRADE_NEVER, secret=SECRET)
     async with serve_app(guarded, lifespan="on") as base:  # "on": a failed start-up stops it
         session = opened(guarded)
         async with openai_client(base) as oai:
@@ -348,6 +348,30 @@ async def test_an_app_without_lifespan_still_gets_its_decoy_session_closed(
             )
         assert completion.choices[0].message.content
     assert session.closed
+
+
+async def test_no_decoy_session_without_downgrade_decoys(serve_app: Any) -> None:
+    guarded = GuardMiddleware(MockUpstream(), policy={}, secret=SECRET)
+    async with serve_app(guarded, lifespan="on") as base:
+        assert guarded._downgrader is None  # the default policy has no downgrade decoys
+        async with openai_client(base) as oai:
+            completion = await oai.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "hi"}]
+            )
+        assert completion.choices[0].message.content
+        assert guarded._downgrader is None
+
+
+# A policy with a downgrade decoy that never fires: the session still opens at start-up.
+DOWNGRADE_NEVER = {
+    "rules": [
+        {
+            "name": "never",
+            "when": "score > 1",
+            "then": {"action": "decoy", "strategy": "downgrade", "model": "cheap"},
+        }
+    ]
+}
 
 
 def opened(guarded: GuardMiddleware) -> aiohttp.ClientSession:

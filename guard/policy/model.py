@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from guard.models import Api, Identity
-from guard.policy.actions import Allow, Then
+from guard.policy.actions import Allow, Decoy, Then
 from guard.policy.conditions import Condition
 from guard.policy.typed import FieldError, Scalar, yaml_key
 from guard.policy.units import Duration, Rate, Size, parse_duration, parse_rate
@@ -659,6 +659,13 @@ class Policy:
     def rule_count(self) -> int:
         """Rules in the policy, the tiers' own included."""
         return len(self.rules) + sum(len(t.rules) for t in self.tiers)
+
+    @property
+    def downgrades(self) -> bool:
+        """Whether a rule (a tier's included) answers with downgrade decoys, which ask another
+        model over HTTP."""
+        rules = [*self.rules, *(rule for tier in self.tiers for rule in tier.rules)]
+        return any(isinstance(r.then, Decoy) and r.then.strategy == "downgrade" for r in rules)
 
     # Identity of the content ---------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import pytest
@@ -128,3 +129,17 @@ def test_min_rate_in_other_units() -> None:
     then = Throttle(rate="1/s", min_rate="30/h", from_score=0.0)
     assert per_minute(1.0, then) == pytest.approx(0.5)
     assert per_minute(0.0, then) == pytest.approx(60.0)
+
+
+def test_policy_says_whether_it_downgrades() -> None:
+    decoy = {"action": "decoy", "strategy": "downgrade", "model": "cheap"}
+    assert not parse_policy("{}").downgrades  # the default policy
+    synthetic = {"rules": [{"name": "d", "then": {"action": "decoy", "strategy": "synthetic"}}]}
+    assert not parse_policy(json.dumps(synthetic)).downgrades
+    assert parse_policy(json.dumps({"rules": [{"name": "d", "then": decoy}]})).downgrades
+    tiered = {
+        "tiers": [
+            {"name": "t", "match": {"ips": ["10.0.0.0/8"]}, "rules": [{"name": "d", "then": decoy}]}
+        ]
+    }
+    assert parse_policy(json.dumps(tiered)).downgrades
