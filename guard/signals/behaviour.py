@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import sub
 
@@ -25,6 +26,7 @@ __all__ = [
     "CasualSignal",
     "ConversationSignal",
     "ExtractionSignal",
+    "FreshQuestionsSignal",
     "PayloadSignal",
     "ReasoningSignal",
     "RecentNoveltySignal",
@@ -37,6 +39,8 @@ __all__ = [
 
 _PRIOR = 4.0  # pseudo-requests of "no evidence" every share is shrunk towards
 _BITS = tuple(int(flag) for flag in Flag)
+# What a person's request often has and a sweep's does not: history, material, casual typing.
+_PERSONAL = int(Flag.MULTI_TURN | Flag.DOCUMENT | Flag.TOOLS | Flag.CASUAL)
 _FRAME_SHARE = 0.25  # one word naming this share of a ring's cells is a frame, not a subject
 _FRAME_MIN = 6
 
@@ -54,6 +58,7 @@ class RingStats:
     networks: int
     median_gap: float
     gaps: tuple[float, ...] = ()  # between consecutive requests, sorted (guard.signals.timing)
+    fresh: float = 0.0  # share of fresh questions (FreshQuestionsSignal)
 
     @classmethod
     def of(cls, recent: tuple[bytes, ...]) -> RingStats:
@@ -72,11 +77,18 @@ class RingStats:
         times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
         gaps = sorted(map(sub, times[1:], times))
         half = len(gaps) // 2
+        subjects = _subjects(cells, seconds, thirds)
+        counts = Counter(subjects)
+        fresh = sum(
+            1
+            for subject, flag in zip(subjects, flags, strict=True)
+            if not flag & _PERSONAL and counts[subject] == 1
+        )
         return cls(
             n=n,
             evidence=n / (n + _PRIOR),
             flags={bit: count / n for bit, count in shares.items()},
-            distinct_cells=_distinct(cells, seconds, thirds) / n,
+            distinct_cells=len(counts) / n,
             top_template=max(Counter(templates).values()) / n if n > 1 else 0.0,
             clients=len(set(clients)),
             networks=len(set(networks)),
@@ -88,6 +100,7 @@ class RingStats:
                 else (gaps[half - 1] + gaps[half]) / 2
             ),
             gaps=tuple(gaps),
+            fresh=fresh / n,
         )
 
     def share(self, flag: Flag) -> float:
@@ -97,8 +110,10 @@ class RingStats:
 _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
 
 
-def _distinct(cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]) -> int:
-    """Distinct subjects among a ring's requests, read off what varies between the prompts.
+def _subjects(
+    cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]
+) -> Sequence[int]:
+    """Each of a ring's requests' subject, read off what varies between the prompts.
 
     Words among the three heaviest of a large share of the ring's prompts (``_FRAME_SHARE``)
     are the key's frame ("Generate a high-quality instructional response...", "Write an
@@ -107,28 +122,27 @@ def _distinct(cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[in
     """
     n = len(cells)
     need = max(_FRAME_MIN, _FRAME_SHARE * n)
-    distinct = len(set(cells))
     # No word names the cell of many prompts (the commonest cell has at most n - distinct + 1
     # of them): there is nothing to look past.
-    if n - distinct + 1 < need or max(Counter(cells).values()) < need:
-        return distinct
+    if n - len(set(cells)) + 1 < need or max(Counter(cells).values()) < need:
+        return cells
     lows = list(map(cell16, cells))  # 16 bits, as records keep the runners-up
     counts = Counter(lows)
     counts.update(seconds)
     counts.update(thirds)
     counts.pop(0, None)
     frame = {term for term, count in counts.items() if count >= need}
-    subjects = set()
+    subjects = []
     for low, second, third in zip(lows, seconds, thirds, strict=True):
         if low not in frame:
-            subjects.add(low)
+            subjects.append(low)
         elif second and second not in frame:
-            subjects.add(second)
+            subjects.append(second)
         elif third and third not in frame:
-            subjects.add(third)
+            subjects.append(third)
         else:
-            subjects.add(low)
-    return len(subjects)
+            subjects.append(low)
+    return subjects
 
 
 def ring_stats(ctx: SignalContext) -> RingStats:
@@ -166,6 +180,28 @@ class RecentNoveltySignal(_RingSignal):
 
     def describe(self, s: RingStats) -> str:
         return f"{s.distinct_cells:.0%} of the last {s.n} requests on distinct subjects"
+
+
+class FreshQuestionsSignal(_RingSignal):
+    """Share of recent requests that are each a fresh question: single-turn, with no
+    documents or tools, not typed casually, on a subject the key asks about nowhere else in
+    its recent requests.
+
+    What a sweep's requests all are, and a person's seldom: people come back to a subject,
+    follow up, bring material and type in a hurry. Each part is a signal of its own; counted
+    together, request by request, they also find a sweep mixed into a product's or a chat's
+    traffic (the shares of the parts average the two)."""
+
+    name = "fresh_questions"
+
+    def value(self, s: RingStats) -> float:
+        return s.fresh * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return (
+            f"{s.fresh:.0%} of the last {s.n} requests are fresh single-turn questions, "
+            "each on a subject of its own"
+        )
 
 
 class SingleTurnSignal(_RingSignal):
@@ -279,6 +315,7 @@ class CasualSignal(_RingSignal):
 
 BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RecentNoveltySignal,
+    FreshQuestionsSignal,
     SingleTurnSignal,
     ConversationSignal,
     PayloadSignal,

@@ -8,26 +8,27 @@ from __future__ import annotations
 
 __all__ = ["DEFAULT_BIAS", "DEFAULT_WEIGHTS"]
 
-DEFAULT_BIAS = -2.25
+DEFAULT_BIAS = -2.1
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "coverage": 0.0,
     "novelty": 0.0,
-    "recent_novelty": 4.65,
-    "volume": 2.7,
-    "elicitation": 1.8,
+    "recent_novelty": 3.5,
+    "fresh_questions": 3.05,
+    "volume": 2.55,
+    "elicitation": 2.0,
     "reasoning": 0.0,
     "extraction": 6.0,
-    "single_turn": 0.7,
-    "conversation": -1.8,
+    "single_turn": 0.0,
+    "conversation": -0.6,
     "payload": -6.0,
-    "templated": -5.05,
+    "templated": -5.2,
     "rotation": 6.0,
-    "campaign": 2.5,
+    "campaign": 2.4,
     "cadence": 6.0,
-    "no_rest": 0.95,
-    "short_answers": -5.1,
-    "timer": 3.15,
-    "round_the_clock": 1.8,
+    "no_rest": 1.35,
+    "short_answers": -5.3,
+    "timer": 3.35,
+    "round_the_clock": 1.5,
     "casual": -2.5,
 }

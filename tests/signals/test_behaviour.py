@@ -17,6 +17,7 @@ from guard.signals.behaviour import (
     CasualSignal,
     ConversationSignal,
     ExtractionSignal,
+    FreshQuestionsSignal,
     PayloadSignal,
     ReasoningSignal,
     RecentNoveltySignal,
@@ -171,3 +172,37 @@ def test_casual_typing_is_evidence_of_a_person_and_weighs_little() -> None:
     # Anyone can lowercase a prompt: fitting may not weigh it like what cannot be faked.
     assert CasualSignal.direction == -1
     assert CasualSignal.max_weight is not None and CasualSignal.max_weight < 6
+
+
+def mixed(flags: list[int], cells: list[int]) -> tuple[bytes, ...]:
+    """Records with the given flags and cells, newest first."""
+    return tuple(
+        RequestRecord(1000.0 - i, cell, i, 0, 1, 1, 80, 0, flag).pack()
+        for i, (flag, cell) in enumerate(zip(flags, cells, strict=True))
+    )
+
+
+def test_fresh_questions_count_each_request_for_what_it_is() -> None:
+    signal = FreshQuestionsSignal()
+    sweep = context(ring(40))  # single-turn, tidy, each on its own subject
+    assert signal.measure(sweep) == 40 / 44
+    assert "100% of the last 40 requests are fresh" in signal.explain(sweep, 1.0)
+    # Each thing a person's request often has makes it no fresh question.
+    for personal in (Flag.MULTI_TURN, Flag.DOCUMENT, Flag.TOOLS, Flag.CASUAL):
+        assert signal.measure(context(ring(40, flags=personal))) == 0.0, personal
+    # Nor does coming back to a subject: ten subjects, four requests each.
+    assert signal.measure(context(ring(40, cells=10))) == 0.0
+    # A sweep mixed into a person's traffic: the sweep's requests count, and only they.
+    n = 40
+    flags = [0 if i % 2 else Flag.MULTI_TURN | Flag.CASUAL for i in range(n)]
+    cells = [1000 + i if i % 2 else 7 for i in range(n)]  # the person stays on one subject
+    stats = RingStats.of(mixed(flags, cells))
+    assert stats.fresh == 0.5
+    # ... where the shares of the parts average the two.
+    assert stats.share(Flag.MULTI_TURN) == 0.5 and stats.share(Flag.CASUAL) == 0.5
+
+
+def test_fresh_questions_read_past_a_frame() -> None:
+    n = 40
+    frame = framed([0xAB_0001] * n, [0x0002] * n, [100 + i for i in range(n)])
+    assert RingStats.of(frame).fresh == 1.0
