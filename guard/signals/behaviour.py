@@ -190,9 +190,14 @@ class FreshQuestionsSignal(_RingSignal):
     What a sweep's requests all are, and a person's seldom: people come back to a subject,
     follow up, bring material and type in a hurry. Each part is a signal of its own; counted
     together, request by request, they also find a sweep mixed into a product's or a chat's
-    traffic (the shares of the parts average the two)."""
+    traffic (the shares of the parts average the two).
+
+    Most of what it adds comes from casual typing, which a harvester can fake for free by
+    lowercasing its prompts, so it weighs at most ``max_weight``, as ``casual`` does: faking
+    costs a sweep at most about 4 of log-odds, not the 6 or more fitting would give."""
 
     name = "fresh_questions"
+    max_weight = 2.5
 
     def value(self, s: RingStats) -> float:
         return s.fresh * s.evidence

@@ -202,6 +202,11 @@ def test_fresh_questions_count_each_request_for_what_it_is() -> None:
     assert stats.share(Flag.MULTI_TURN) == 0.5 and stats.share(Flag.CASUAL) == 0.5
 
 
+def test_fresh_questions_weigh_little_since_casual_typing_is_free_to_fake() -> None:
+    assert FreshQuestionsSignal.max_weight is not None and FreshQuestionsSignal.max_weight < 6
+    assert FreshQuestionsSignal.direction == 1
+
+
 def test_fresh_questions_read_past_a_frame() -> None:
     n = 40
     frame = framed([0xAB_0001] * n, [0x0002] * n, [100 + i for i in range(n)])
