@@ -208,6 +208,7 @@ class Score:
     value: float
     signals: tuple[SignalValue, ...] = ()
     drivers: tuple[str, ...] | None = None  # set by the scorer: what pushed the score up
+    held: bool = False  # the value is the key's persistence floor (guard.scoring), not its own
 
     @property
     def reasons(self) -> list[str]:

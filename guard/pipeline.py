@@ -78,7 +78,7 @@ class Inspection:
     campaign: str | None = None  # id of the campaign the key was linked to, if any
     then: Then | None = None  # the deciding rule's action with its parameters
     payload: Any = None  # the decoded request body (actions such as cap rewrite it)
-    suspect: bool = False  # the score reached the tier's scoring.suspect_at
+    suspect: bool = False  # the score reached the tier's scoring.suspect_at, unheld
 
     @property
     def api(self) -> Api:
@@ -275,7 +275,7 @@ class Pipeline:
             state.campaign.id if state.campaign is not None else None,
             then,
             payload,
-            score.value >= scoring.suspect_at,
+            score.value >= scoring.suspect_at and not score.held,
         )
         self._notify_decision(inspection)
         return inspection

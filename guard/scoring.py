@@ -6,7 +6,9 @@ and reason about, and the reasons reported with a score are exactly the signals 
 The signals read a key's recent requests, so a score dips as their mix shifts: a sweep that
 mixes in a few ordinary questions, or pauses, looks milder for a while. A key that has been
 suspect (a score of ``Persistence.at`` or more) on ``Persistence.after`` requests of a window
-keeps at least that score until the window forgets them, with ``persistent`` as its reason.
+keeps at least that score until the window forgets them, with ``persistent`` as its reason. A
+held score (``Score.held``) is not counted as suspect itself: a key misjudged for a while
+recovers a window after its own scores come down, however busy it stays.
 """
 
 from __future__ import annotations
@@ -90,5 +92,5 @@ class Scorer:
         if persistence is not None:
             held = persistence.hold(ctx, value)
             if held is not None:
-                return Score(persistence.at, (held, *values), (PERSISTENT, *drivers))
+                return Score(persistence.at, (held, *values), (PERSISTENT, *drivers), True)
         return Score(value, values, drivers)

@@ -49,3 +49,33 @@ async def test_scores_under_suspect_at_count_nothing() -> None:
     assert await _decisions(pipeline, 3) == [(False, Action.ALLOW, 0)] * 3
     low = Pipeline(_policy(bias=-5.0), secret="s", clock=lambda: T0)
     assert await _decisions(low, 3) == [(False, Action.ALLOW, 0)] * 3
+
+
+async def test_a_held_score_is_not_counted_as_suspect() -> None:
+    """A key held up by its suspect requests recovers once they leave the window, however
+    busy it stays: the held requests add nothing to the count."""
+    now = [T0]
+    policy = {
+        "scoring": {"bias": -5.0, "weights": {}, "suspect_after": 2},  # own scores: 0.007
+        "rules": [],
+    }
+    pipeline = Pipeline(policy, secret="s", clock=lambda: now[0])
+    adapter = pipeline.route("/v1/chat/completions")
+    assert adapter is not None
+    identity = pipeline.identify([(b"authorization", b"Bearer sk-one")], "192.0.2.1")
+    spec = pipeline.spec
+    for _ in range(2):  # two suspect requests, as an earlier, higher-scoring stretch left them
+        await pipeline.store.record(identity.key_id, now[0], spec, suspect=True)
+    body = {"model": "m", "messages": [{"role": "user", "content": "What is a monad?"}]}
+    for _ in range(5):
+        inspection = await pipeline.evaluate(adapter, identity, body)
+        assert (inspection.score.value, inspection.score.held) == (0.92, True)
+        assert not inspection.suspect
+        await pipeline.account(inspection, Usage(10, 20))
+        now[0] += 60
+    state = await pipeline.store.state(identity.key_id, now[0], spec)
+    assert state is not None and state.window("day").suspect == 2
+    # A day later (and a window's last bucket) the two are gone, and so is the hold.
+    now[0] += 86_400 + 4 * 3600 + 1
+    inspection = await pipeline.evaluate(adapter, identity, body)
+    assert inspection.score.value < 0.01 and not inspection.score.held

@@ -19,8 +19,9 @@ def context(suspect: int, window: str = "day") -> SignalContext:
 def test_a_key_suspect_often_enough_keeps_its_suspicion() -> None:
     scorer = Scorer(default_signals(), {}, bias=-3.0, persistence=HOLD)  # alone: 0.047
     assert scorer.score(context(suspect=9)).value < 0.05
+    assert not scorer.score(context(suspect=9)).held
     held = scorer.score(context(suspect=10))
-    assert held.value == 0.92
+    assert held.value == 0.92 and held.held
     assert held.reasons[0] == PERSISTENT
     reason = held.signals[0]
     assert reason.name == PERSISTENT

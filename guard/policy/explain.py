@@ -275,7 +275,7 @@ def _override(
     persistence = scorer.persistence
     held = persistence.hold(ctx, value) if persistence is not None else None
     if persistence is not None and held is not None:
-        return Score(persistence.at, (held, *signals))
+        return Score(persistence.at, (held, *signals), held=True)
     return Score(value, signals)
 
 
