@@ -59,6 +59,7 @@ class RingStats:
     median_gap: float
     gaps: tuple[float, ...] = ()  # between consecutive requests, sorted (guard.signals.timing)
     fresh: float = 0.0  # share of fresh questions (FreshQuestionsSignal)
+    framed: float = 0.0  # share of requests whose heaviest word is the key's frame
 
     @classmethod
     def of(cls, recent: tuple[bytes, ...]) -> RingStats:
@@ -77,7 +78,7 @@ class RingStats:
         times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
         gaps = sorted(map(sub, times[1:], times))
         half = len(gaps) // 2
-        subjects = _subjects(cells, seconds, thirds)
+        subjects, framed = _subjects(cells, seconds, thirds)
         counts = Counter(subjects)
         fresh = sum(
             1
@@ -101,6 +102,7 @@ class RingStats:
             ),
             gaps=tuple(gaps),
             fresh=fresh / n,
+            framed=framed / n,
         )
 
     def share(self, flag: Flag) -> float:
@@ -112,8 +114,9 @@ _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
 
 def _subjects(
     cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]
-) -> Sequence[int]:
-    """Each of a ring's requests' subject, read off what varies between the prompts.
+) -> tuple[Sequence[int], int]:
+    """Each of a ring's requests' subject, read off what varies between the prompts, and how
+    many of them are framed (their heaviest word is a frame word).
 
     Words among the three heaviest of a large share of the ring's prompts (``_FRAME_SHARE``)
     are the key's frame ("Generate a high-quality instructional response...", "Write an
@@ -125,7 +128,7 @@ def _subjects(
     # No word names the cell of many prompts (the commonest cell has at most n - distinct + 1
     # of them): there is nothing to look past.
     if n - len(set(cells)) + 1 < need or max(Counter(cells).values()) < need:
-        return cells
+        return cells, 0
     lows = list(map(cell16, cells))  # 16 bits, as records keep the runners-up
     counts = Counter(lows)
     counts.update(seconds)
@@ -133,16 +136,19 @@ def _subjects(
     counts.pop(0, None)
     frame = {term for term, count in counts.items() if count >= need}
     subjects = []
+    framed = 0
     for low, second, third in zip(lows, seconds, thirds, strict=True):
         if low not in frame:
             subjects.append(low)
-        elif second and second not in frame:
+            continue
+        framed += 1
+        if second and second not in frame:
             subjects.append(second)
         elif third and third not in frame:
             subjects.append(third)
         else:
             subjects.append(low)
-    return subjects
+    return subjects, framed
 
 
 def ring_stats(ctx: SignalContext) -> RingStats:

@@ -8,11 +8,12 @@ campaign's union coverage and with its number of keys, so a group of two or thre
 sharing a product's system prompt stays low while hundreds of keys sweeping together do not.
 
 It also grows with how templated the key's own requests are: a script fills one template
-request after request, while the people of a company that gives all its staff one system
-prompt write their own questions. A campaign of hundreds of keys covering thousands of
-subjects is a sweep when its keys fill templates, and may be a large organisation when they
-do not; such a member keeps a quarter of the campaign's weight (``untemplated``), the rest
-of the evidence having to come from its own behaviour.
+request after request (or one frame, "Answer as an expert {field} professor. Question: {q}",
+whose fingerprints differ with each question), while the people of a company that gives all
+its staff one system prompt write their own questions. A campaign of hundreds of keys
+covering thousands of subjects is a sweep when its keys fill templates, and may be a large
+organisation when they do not; such a member keeps a quarter of the campaign's weight
+(``untemplated``), the rest of the evidence having to come from its own behaviour.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ __all__ = ["CampaignSignal"]
 class CampaignSignal(Signal):
     """Union coverage of the key's campaign (0.5 at ``half_cells``) times its size (0.5 at
     ``half_keys`` keys beyond the first), times how templated the key's own recent requests
-    are (full weight when ``templated`` of them share one template, ``untemplated`` when
-    none do)."""
+    are (full weight when ``templated`` of them share one template or one frame,
+    ``untemplated`` when none do)."""
 
     name = "campaign"
 
@@ -53,7 +54,7 @@ class CampaignSignal(Signal):
         coverage = saturate(counts.distinct_cells, self.half_cells)
         group = coverage * saturate(campaign.keys - 1, self.half_keys)
         recent = ring_stats(ctx)
-        script = min(1.0, recent.top_template / self.templated)
+        script = min(1.0, max(recent.top_template, recent.framed) / self.templated)
         return group * (self.untemplated + (1.0 - self.untemplated) * script)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
@@ -65,5 +66,6 @@ class CampaignSignal(Signal):
         return (
             f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
             f"subjects in {counts.requests} requests in the last {ctx.window}; "
-            f"{recent.top_template:.0%} of this key's recent requests fill one template"
+            f"{max(recent.top_template, recent.framed):.0%} of this key's recent requests fill "
+            "one template or frame"
         )

@@ -211,3 +211,27 @@ def test_fresh_questions_read_past_a_frame() -> None:
     n = 40
     frame = framed([0xAB_0001] * n, [0x0002] * n, [100 + i for i in range(n)])
     assert RingStats.of(frame).fresh == 1.0
+
+
+def test_a_member_filling_one_frame_counts_as_scripted() -> None:
+    # "Answer as an expert {field} professor. Question: {q}": each question gives the prompt
+    # another template fingerprint, but the frame's words stay the heaviest.
+    n = 40
+    frame = framed([0xAB_0001] * n, [0x0002] * n, [100 + i for i in range(n)])
+    stats = RingStats.of(frame)
+    assert stats.framed == 1.0 and stats.top_template == 1.0  # framed() uses one template
+    free = tuple(
+        RequestRecord(1000.0 - i, 0xAB_0001, i, 0, 1, 1, 80, 0, 0, 0x0002, 100 + i).pack()
+        for i in range(n)
+    )
+    stats = RingStats.of(free)
+    assert stats.framed == 1.0 and stats.top_template == 1 / n
+    campaign = CampaignState("c-1", 50, {"day": WindowCounts(950, 1000, 0, 0)})
+    signal = CampaignSignal()
+    scripted = signal.measure(context(free, campaign))
+    person = signal.measure(context(ring(40), campaign))
+    assert scripted > 3 * person and scripted > 0.6
+    assert "100% of this key's recent requests fill one template or frame" in signal.explain(
+        context(free, campaign), scripted
+    )
+    assert RingStats.of(ring(40)).framed == 0.0
