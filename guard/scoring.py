@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from guard.models import Score, SignalValue
 from guard.signals import Signal, SignalContext
 
-__all__ = ["PERSISTENT", "REASON_AT", "Persistence", "Scorer"]
+__all__ = ["PERSISTENT", "REASON_AT", "Persistence", "Scorer", "logistic"]
 
 PERSISTENT = "persistent"
 """The reason of a score held up by the key's suspect requests (see :class:`Persistence`)."""
@@ -28,6 +28,11 @@ PERSISTENT = "persistent"
 REASON_AT = 0.5
 """A signal whose weighted value adds at least this much to the log-odds is a reason
 (Score.reasons): evidence of a real user, and signals the policy gives no weight, never are."""
+
+
+def logistic(logit: float) -> float:
+    """The suspicion of a log-odds (0 far below, where ``math.exp`` would overflow)."""
+    return 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,7 @@ class Scorer:
         weights = self.weights
         measured = [(signal, signal.measure(ctx), weights[signal.name]) for signal in self.signals]
         logit = self.bias + sum(w * v for _, v, w in measured)
-        value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
+        value = logistic(logit)
         measured.sort(key=lambda item: item[2] * item[1], reverse=True)
         drivers = tuple(signal.name for signal, v, w in measured if w * v >= REASON_AT)
         values = tuple(
@@ -88,9 +93,14 @@ class Scorer:
             )
             for signal, v, w in measured
         )
+        return self.hold(ctx, Score(value, values, drivers))
+
+    def hold(self, ctx: SignalContext, score: Score) -> Score:
+        """``score``, held up to the persistence floor when the key's suspect requests say so
+        (``persistent`` first among its signals and reasons)."""
         persistence = self.persistence
-        if persistence is not None:
-            held = persistence.hold(ctx, value)
-            if held is not None:
-                return Score(persistence.at, (held, *values), (PERSISTENT, *drivers), True)
-        return Score(value, values, drivers)
+        held = persistence.hold(ctx, score.value) if persistence is not None else None
+        if persistence is None or held is None:
+            return score
+        drivers = (PERSISTENT, *score.drivers) if score.drivers is not None else None
+        return Score(persistence.at, (held, *score.signals), drivers, True)

@@ -22,7 +22,6 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ from guard.policy.model import Policy
 from guard.policy.tiers import Tier, TierCheck
 from guard.policy.typed import Loader, compose, suggest
 from guard.policy.units import format_rate
-from guard.scoring import PERSISTENT, Scorer
+from guard.scoring import PERSISTENT, Scorer, logistic
 from guard.signals import SIGNAL_NAMES, SignalContext, default_signals
 from guard.store.base import RateLimit
 
@@ -271,12 +270,7 @@ def _override(
         if s.name != PERSISTENT
     )
     logit = scorer.bias + sum(scorer.weights.get(s.name, 0.0) * s.value for s in signals)
-    value = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
-    persistence = scorer.persistence
-    held = persistence.hold(ctx, value) if persistence is not None else None
-    if persistence is not None and held is not None:
-        return Score(persistence.at, (held, *signals), held=True)
-    return Score(value, signals)
+    return scorer.hold(ctx, Score(logistic(logit), signals))
 
 
 # Rendering -------------------------------------------------------------------------------

@@ -108,6 +108,12 @@ class RingStats:
     def share(self, flag: Flag) -> float:
         return self.flags.get(int(flag), 0.0)
 
+    @property
+    def scripted(self) -> float:
+        """Share of the recent requests filling the key's commonest template, or its frame
+        (whose questions give each prompt a fingerprint of its own)."""
+        return max(self.top_template, self.framed)
+
 
 _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
 

@@ -54,7 +54,7 @@ class CampaignSignal(Signal):
         coverage = saturate(counts.distinct_cells, self.half_cells)
         group = coverage * saturate(campaign.keys - 1, self.half_keys)
         recent = ring_stats(ctx)
-        script = min(1.0, max(recent.top_template, recent.framed) / self.templated)
+        script = min(1.0, recent.scripted / self.templated)
         return group * (self.untemplated + (1.0 - self.untemplated) * script)
 
     def explain(self, ctx: SignalContext, value: float) -> str:
@@ -66,6 +66,5 @@ class CampaignSignal(Signal):
         return (
             f"campaign {campaign.id} of {campaign.keys} keys: {counts.distinct_cells} distinct "
             f"subjects in {counts.requests} requests in the last {ctx.window}; "
-            f"{max(recent.top_template, recent.framed):.0%} of this key's recent requests fill "
-            "one template or frame"
+            f"{recent.scripted:.0%} of this key's recent requests fill one template or frame"
         )
