@@ -15,6 +15,14 @@ every key through chains of such coincidences (union-find cannot undo a link). A
 the same template request after request, so its keys still link by their second or third
 request.
 
+A frame around free questions ("Write a long-form answer (at least 800 words) to:
+{question}") gives each prompt its own whole-template fingerprint, since the question's
+phrasing words are part of its skeleton; its head (or, for "{question} Answer
+comprehensively.", its tail) stays the same. Heads and tails are far less specific than whole
+templates (people start many requests "can you explain to me how ..."), so a key links through
+one only when it is a stronger habit: ``LINK_AFTER_END`` requests and ``LINK_SHARE_END`` of the
+ring.
+
 Only values specific enough to mean "the same operator" link keys: short prompts and stock
 system prompts ("You are a helpful assistant.") are shared by strangers and are left out, and
 so are client fingerprints and address ranges: thousands of strangers share a popular SDK
@@ -29,15 +37,28 @@ from collections.abc import Sequence
 import mmh3
 
 from guard.models import Features, PromptRequest
-from guard.profile import SYSTEM_BYTES, TEMPLATE_BYTES
+from guard.profile import HEAD_BYTES, SYSTEM_BYTES, TAIL_BYTES, TEMPLATE_BYTES
 
-__all__ = ["LINK_AFTER", "LINK_SHARE", "habitual_links", "link_features"]
+__all__ = [
+    "LINK_AFTER",
+    "LINK_AFTER_END",
+    "LINK_SHARE",
+    "LINK_SHARE_END",
+    "habitual_links",
+    "link_features",
+]
 
 LINK_AFTER = 2
 """Requests among a key's recent ones that must carry a feature before the key links by it."""
 
 LINK_SHARE = 0.25
 """Share of a key's recent requests that must carry a feature before the key links by it."""
+
+LINK_AFTER_END = 3
+""":data:`LINK_AFTER` for a template's head or tail."""
+
+LINK_SHARE_END = 0.5
+""":data:`LINK_SHARE` for a template's head or tail."""
 
 # Link again at these counts only: the store's link is idempotent, and a handful of calls per
 # key and feature keeps the extra round trip off almost every request.
@@ -57,7 +78,7 @@ _STOCK_SYSTEM = re.compile(
 
 def link_features(request: PromptRequest, features: Features) -> tuple[str, ...]:
     """The link features of one request (hashed, so no prompt text reaches the store)."""
-    return tuple(feature for feature, _ in _features(request, features))
+    return tuple(feature for feature, *_ in _features(request, features))
 
 
 def habitual_links(
@@ -77,21 +98,30 @@ def habitual_links(
     n = len(recent)
     current = recent[0]
     links: list[str] = []
-    for feature, field in found:
+    for feature, field, after, share in found:
         mine = current[field]
         count = sum(1 for record in recent if record[field] == mine)
-        if count in _CHECKPOINTS and count >= LINK_AFTER and count >= LINK_SHARE * n:
+        if count in _CHECKPOINTS and count >= after and count >= share * n:
             links.append(feature)
     return tuple(links)
 
 
-def _features(request: PromptRequest, features: Features) -> list[tuple[str, slice]]:
-    """Each link feature with the ring field that tells whether earlier requests carried it."""
-    links: list[tuple[str, slice]] = []
+def _features(request: PromptRequest, features: Features) -> list[tuple[str, slice, int, float]]:
+    """Each link feature with the ring field that tells whether earlier requests carried it,
+    and the habit it takes (requests, share of the ring)."""
+    links: list[tuple[str, slice, int, float]] = []
     if _MIN_TEMPLATE_PROMPT <= len(request.prompt) <= _MAX_TEMPLATE_PROMPT:
-        links.append((f"t{features.template & 0xFFFFFFFFFFFF:x}", TEMPLATE_BYTES))
+        links.append(
+            (f"t{features.template & 0xFFFFFFFFFFFF:x}", TEMPLATE_BYTES, LINK_AFTER, LINK_SHARE)
+        )
+        if features.head:
+            head = f"h{features.head & 0xFFFFFFFFFFFF:x}"
+            links.append((head, HEAD_BYTES, LINK_AFTER_END, LINK_SHARE_END))
+        if features.tail:
+            tail = f"e{features.tail & 0xFFFFFFFFFFFF:x}"
+            links.append((tail, TAIL_BYTES, LINK_AFTER_END, LINK_SHARE_END))
     system = request.system.strip()
     if len(system) >= _MIN_SYSTEM and not _STOCK_SYSTEM.match(system[:300]):
         hashed = mmh3.hash64(system, 0x5EED, signed=False)[0] & 0xFFFFFFFFFFFF
-        links.append((f"s{hashed:x}", SYSTEM_BYTES))
+        links.append((f"s{hashed:x}", SYSTEM_BYTES, LINK_AFTER, LINK_SHARE))
     return links

@@ -115,6 +115,8 @@ class Features:
     ``runners_up`` are the cells the prompt's next heaviest terms would name, heaviest first:
     when words recur in most of a key's prompts, they are its fixed frame ("Generate a
     high-quality instructional response..."), and coverage is read off what varies instead.
+    ``head`` and ``tail`` fingerprint the skeleton's fixed-looking opening and closing words
+    (0: none), which a frame around free questions keeps when its whole skeleton does not.
     """
 
     simhash: int
@@ -123,6 +125,8 @@ class Features:
     template: int = 0
     input_tokens: int = 0
     runners_up: tuple[int, ...] = ()
+    head: int = 0
+    tail: int = 0
 
 
 class WindowCounts(NamedTuple):

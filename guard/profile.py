@@ -3,8 +3,8 @@
 Coverage windows say *how much* a key covers; they cannot say how it asks. For that every key
 keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
 template; how: conversation shape, parameters, payload; who: system prompt, client, network;
-when). Signals read shares and spreads off the ring. A record is 32 bytes, so a ring of 48 costs
-1.5 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
+when). Signals read shares and spreads off the ring. A record is 36 bytes, so a ring of 48 costs
+1.7 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
 Redis list trimmed on every push; records of another size, from another version, are skipped).
 """
 
@@ -17,19 +17,34 @@ import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import mmh3
 
 from guard.models import Features, Identity, PromptRequest
 from guard.patterns import asks_for_reasoning
 
-__all__ = ["SYSTEM_BYTES", "TEMPLATE_BYTES", "Flag", "RequestRecord", "cell16", "network_of"]
+__all__ = [
+    "HEAD_BYTES",
+    "SYSTEM_BYTES",
+    "TAIL_BYTES",
+    "TEMPLATE_BYTES",
+    "Columns",
+    "Flag",
+    "RequestRecord",
+    "cell16",
+    "network_of",
+]
 
-_FORMAT = struct.Struct("<dIIHHHHHHHH")  # 32 bytes
+_FORMAT = struct.Struct("<dIIHHHHHHHHHH")  # 36 bytes
 TEMPLATE_BYTES = slice(12, 16)
 """Where a packed record keeps its template hash: comparable without unpacking."""
 SYSTEM_BYTES = slice(16, 18)
 """Where a packed record keeps its system prompt hash."""
+HEAD_BYTES = slice(32, 34)
+"""Where a packed record keeps its template head's hash (0: none)."""
+TAIL_BYTES = slice(34, 36)
+"""Where a packed record keeps its template tail's hash (0: none)."""
 _LONG_OUTPUT = 4096
 _DOCUMENT_WORDS = 120  # a prompt this long with one dominant paragraph carries a payload
 
@@ -60,6 +75,21 @@ _FOLLOW_UP = re.compile(
 )
 
 
+class Columns(NamedTuple):
+    """A ring's records field by field (those the signals read), newest first."""
+
+    ts: tuple[float, ...]
+    cell: tuple[int, ...]
+    template: tuple[int, ...]
+    client: tuple[int, ...]
+    network: tuple[int, ...]
+    flags: tuple[int, ...]
+    second: tuple[int, ...]
+    third: tuple[int, ...]
+    head: tuple[int, ...]
+    tail: tuple[int, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
     ts: float
@@ -73,6 +103,8 @@ class RequestRecord:
     flags: int
     second: int = 0  # 16-bit hashes of the cells of the prompt's next heaviest terms (0: none)
     third: int = 0
+    head: int = 0  # 16-bit hashes of the template's head and tail (0: none)
+    tail: int = 0
 
     def pack(self) -> bytes:
         return _FORMAT.pack(
@@ -87,6 +119,8 @@ class RequestRecord:
             self.flags & 0xFFFF,
             self.second & 0xFFFF,
             self.third & 0xFFFF,
+            self.head & 0xFFFF,
+            self.tail & 0xFFFF,
         )
 
     @classmethod
@@ -94,23 +128,8 @@ class RequestRecord:
         return cls(*_FORMAT.unpack(data))
 
     @staticmethod
-    def columns(
-        items: Sequence[bytes],
-    ) -> (
-        tuple[
-            tuple[float, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-            tuple[int, ...],
-        ]
-        | None
-    ):
-        """Columns (ts, cell, template, client, network, flags, second, third) of packed
-        records, or None."""
+    def columns(items: Sequence[bytes]) -> Columns | None:
+        """The columns of packed records, or None."""
         size = _FORMAT.size
         blob = b"".join(items)
         if len(blob) != size * len(items):  # a record of another size: skip it
@@ -119,7 +138,7 @@ class RequestRecord:
             return None
         flat = _rows(len(blob) // size).unpack(blob)  # one C call for the whole ring
         fields = len(_FORMAT.format) - 1
-        return (
+        return Columns(
             flat[0::fields],
             flat[1::fields],
             flat[2::fields],
@@ -128,6 +147,8 @@ class RequestRecord:
             flat[8::fields],
             flat[9::fields],
             flat[10::fields],
+            flat[11::fields],
+            flat[12::fields],
         )
 
     @classmethod
@@ -158,6 +179,7 @@ class RequestRecord:
             flags |= Flag.SYSTEM
         if _casual(request.prompt):
             flags |= Flag.CASUAL
+        runners_up = [*map(cell16, features.runners_up[:2]), 0, 0]
         return cls(
             now,
             features.cell,
@@ -168,7 +190,10 @@ class RequestRecord:
             len(request.prompt),
             request.max_tokens or 0,
             flags,
-            *map(cell16, features.runners_up[:2]),
+            second=runners_up[0],
+            third=runners_up[1],
+            head=cell16(features.head) if features.head else 0,
+            tail=cell16(features.tail) if features.tail else 0,
         )
 
 

@@ -8,7 +8,7 @@ from guard.campaigns import habitual_links, link_features
 from guard.featurize import Featurizer
 from guard.models import Api, PromptRequest
 from guard.pipeline import Inspection, Pipeline
-from guard.profile import RequestRecord
+from guard.profile import TEMPLATE_BYTES, RequestRecord, cell16
 
 FEATURIZER = Featurizer()
 
@@ -115,6 +115,27 @@ async def test_keys_filling_one_template_link_by_their_second_request() -> None:
     assert later.state.campaign is not None and later.state.campaign.window("day").requests == 5
 
 
+async def test_keys_filling_one_frame_around_free_questions_link_by_its_head() -> None:
+    # No shared system prompt, and each question gives its prompt a template of its own.
+    p = pipeline()
+    frames = (
+        "Write a long-form answer (at least 800 words) to: {}",
+        "### Instruction:\n{}\n\n### Response:",
+    )
+    for frame in frames:
+        keys = (f"sk-{frame[:3]}-1", f"sk-{frame[:3]}-2")
+        for key in keys:
+            for text in CHATTER[:3]:
+                inspection = await send(p, key, chat(frame.format(text)))
+            templates = {record[TEMPLATE_BYTES] for record in inspection.state.recent}
+            assert len(templates) == 3
+        assert inspection.state.campaign is not None and inspection.state.campaign.keys == 2
+        # Two such requests are not yet a habit (people repeat a turn of phrase too).
+        first = await send(p, f"{keys[0]}-new", chat(frame.format(CHATTER[3])))
+        second = await send(p, f"{keys[0]}-new", chat(frame.format(CHATTER[4])))
+        assert first.state.campaign is None and second.state.campaign is None
+
+
 async def test_a_frame_used_once_in_a_while_links_nobody() -> None:
     p = pipeline()
     frame = "What is the difference between {a} and {b} in everyday practice?"
@@ -145,13 +166,49 @@ def test_habitual_links_fire_at_checkpoints_of_a_features_count() -> None:
     featurizer = FEATURIZER
     request = PromptRequest(Api.OPENAI, "openai.chat", TEMPLATE.format(field="x", s="y"))
     features = featurizer.featurize(request)
-    (feature,) = link_features(request, features)
-    mine = RequestRecord(T0, 1, features.template, 0, 0, 0, 0, 0, 0).pack()
+    feature, head = link_features(request, features)
+    assert feature.startswith("t") and head.startswith("h")
+    # Same head, another template: the head is not a habit until half the ring carries it.
+    head16 = cell16(features.head)
+    mine = RequestRecord(T0, 1, features.template, 0, 0, 0, 0, 0, 0, head=head16).pack()
     other = RequestRecord(T0, 1, features.template + 1, 0, 0, 0, 0, 0, 0).pack()
     assert habitual_links(request, features, (mine,)) == ()  # once is a coincidence
     assert habitual_links(request, features, (mine, other, mine)) == (feature,)
-    assert habitual_links(request, features, (mine, other, other, mine, mine)) == (feature,)
+    # Three of five: the template links again (a checkpoint), the head now links too.
+    assert habitual_links(request, features, (mine, other, other, mine, mine)) == (feature, head)
     # Between checkpoints nothing is linked again (no store call), nor below the share.
     assert habitual_links(request, features, (mine,) * 5) == ()
     assert habitual_links(request, features, (mine, mine) + (other,) * 10) == ()
     assert habitual_links(request, features, ()) == ()
+    # A frame around free questions: every template differs, the head is the habit.
+    framed = [
+        RequestRecord(T0, 1, features.template + i, 0, 0, 0, 0, 0, 0, head=head16).pack()
+        for i in range(4)
+    ]
+    assert habitual_links(request, features, (mine, framed[1])) == ()
+    assert habitual_links(request, features, (mine, *framed[1:3])) == (head,)
+    assert habitual_links(request, features, (mine, *framed[1:3], *(other,) * 4)) == ()
+
+
+def test_a_frame_around_free_questions_links_by_its_head_or_tail() -> None:
+    head = "Write a long-form answer (at least 800 words) to: {}"
+    tail = "[biology] {} Answer comprehensively."
+    questions = (
+        "What causes inflation in developing economies?",
+        "How does photosynthesis convert light into chemical energy?",
+        "Explain the role of mitochondria in cell respiration.",
+    )
+    for frame, kind in ((head, "h"), (tail, "e")):
+        found = [links(frame.format(q)) for q in questions]
+        templates = {f for fs in found for f in fs if f.startswith("t")}
+        assert len(templates) == 3  # each question's phrasing is part of its skeleton
+        shared = set.intersection(*(set(fs) for fs in found))
+        assert len(shared) == 1 and next(iter(shared)).startswith(kind)
+    # Questions people type share no head or tail.
+    people = (
+        "can you explain to me how vaccines train the immune system",
+        "My sourdough starter smells like nail polish remover, is it ruined?",
+        "Write a haiku about the first snow in Kyoto.",
+    )
+    shared = set.intersection(*(set(links(p)) for p in people))
+    assert shared == set()

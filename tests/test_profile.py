@@ -13,6 +13,7 @@ FEATURES = Features(
     cell=(7 << 40) | 0x1234,
     template=0xABCDEF0123,
     runners_up=((9 << 36) | 0x5678, 0x10000),
+    head=(3 << 20) | 0x4321,
 )
 
 
@@ -21,15 +22,16 @@ def record(prompt: str = "What is the capital of France?", **params: object) -> 
     return RequestRecord.of(100.5, IDENTITY, request, FEATURES)
 
 
-def test_record_round_trips_in_32_bytes() -> None:
+def test_record_round_trips_in_36_bytes() -> None:
     rec = record(max_tokens=300, system="You are a careful reviewer of legal contracts today.")
     packed = rec.pack()
-    assert len(packed) == 32
+    assert len(packed) == 36
     back = RequestRecord.unpack(packed)
     assert back.ts == 100.5
     assert back.cell == FEATURES.cell & 0xFFFFFFFF
     assert back.template == FEATURES.template & 0xFFFFFFFF
     assert (back.second, back.third) == (0x5678, 1)  # 16 bits of each, never 0
+    assert (back.head, back.tail) == (0x4321, 0)  # 0: the template has no tail
     assert back.max_tokens == 300 and back.prompt_chars == len("What is the capital of France?")
     assert back.system != 0 and back.client != 0 and back.network != 0
 
@@ -85,16 +87,21 @@ def test_a_long_pasted_document_is_a_payload() -> None:
 
 def test_columns_of_a_ring_newest_first_skip_foreign_records() -> None:
     ring = tuple(
-        RequestRecord(float(t), t, 10 + t, 0, 3, 4, 50, 0, int(Flag.STREAM), 20 + t, 30).pack()
+        RequestRecord(
+            float(t), t, 10 + t, 0, 3, 4, 50, 0, int(Flag.STREAM), 20 + t, 30, head=t, tail=7
+        ).pack()
         for t in (3, 2, 1)
     )
-    old = struct.pack("<dIIHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0)  # a record of an older format
-    columns = RequestRecord.columns((*ring, b"not a record", old))
+    # Records of older formats: 32 bytes (before template heads), and older still.
+    old = struct.pack("<dIIHHHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0, 0, 0)
+    older = struct.pack("<dIIHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0)
+    columns = RequestRecord.columns((*ring, b"not a record", old, older))
     assert columns is not None
-    ts, cells, templates, clients, networks, flags, seconds, thirds = columns
-    assert ts == (3.0, 2.0, 1.0) and cells == (3, 2, 1) and templates == (13, 12, 11)
-    assert clients == (3, 3, 3) and networks == (4, 4, 4) and flags == (256, 256, 256)
-    assert seconds == (23, 22, 21) and thirds == (30, 30, 30)
+    assert columns.ts == (3.0, 2.0, 1.0) and columns.cell == (3, 2, 1)
+    assert columns.template == (13, 12, 11) and columns.flags == (256, 256, 256)
+    assert columns.client == (3, 3, 3) and columns.network == (4, 4, 4)
+    assert columns.second == (23, 22, 21) and columns.third == (30, 30, 30)
+    assert columns.head == (3, 2, 1) and columns.tail == (7, 7, 7)
     assert RequestRecord.columns(()) is None
     assert RequestRecord.columns((b"short",)) is None
 

@@ -30,7 +30,7 @@ from guard.featurize.normalize import (
     nfkc,
     split_spaceless,
     stem,
-    template_key,
+    template_keys,
     words,
 )
 from guard.featurize.simhash import MASK64, Lanes
@@ -434,15 +434,20 @@ class Featurizer:
                 found.append(h)
         return tuple(found)
 
-    def _template(self, text: str, reuse: list[bytes] | str | None) -> int:
-        """Fingerprint of ``text``'s skeleton; ``reuse`` is what :meth:`_read` left for it."""
-        key = template_key(
+    def _templates(self, text: str, reuse: list[bytes] | str | None) -> tuple[int, int, int]:
+        """Fingerprints of ``text``'s skeleton, and of its frame's head and tail (0: none);
+        ``reuse`` is what :meth:`_read` left for them."""
+        keys = template_keys(
             clip(text, _TEMPLATE_CHARS),
             tokens=reuse if isinstance(reuse, list) else None,
             normalized=reuse if isinstance(reuse, str) else None,
             min_literals=_MIN_LITERALS,
         )
-        return self._hash(key)
+        return (
+            self._hash(keys.whole),
+            self._hash(keys.head) if keys.head else 0,
+            self._hash(keys.tail) if keys.tail else 0,
+        )
 
     def _features(self, prompt: str, previous: str, input_tokens: int) -> Features:
         seq, tokens, reuse = self._read(prompt)
@@ -453,13 +458,16 @@ class Featurizer:
         fallback = "" if seq else _joined(tokens) or prompt.strip()[:1024]
         simhash = self._simhash(seq, counts, fallback)
         cell = self._cell(counts, context, fallback)
+        template, head, tail = self._templates(prompt, reuse)
         features = Features(
             simhash=simhash,
             cell=cell,
             bands=band_keys(simhash, self._layout),
-            template=self._template(prompt, reuse),
+            template=template,
             input_tokens=input_tokens,
             runners_up=self._runners_up(counts, cell) if len(counts) > 1 else (),
+            head=head,
+            tail=tail,
         )
         if len(self._units) > self._cache_size:
             self._units.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 from guard.featurize.words import CJK_FUNCTION_CHARS, GENERIC_WORDS, STOP_WORDS
 
@@ -15,6 +16,7 @@ __all__ = [
     "LITERAL_WORDS",
     "SKELETON_CHARS",
     "WORD_RE",
+    "TemplateKeys",
     "ascii_marked",
     "ascii_spaced",
     "ascii_tokens",
@@ -29,6 +31,7 @@ __all__ = [
     "split_spaceless",
     "stem",
     "template_key",
+    "template_keys",
     "words",
 ]
 
@@ -399,6 +402,87 @@ def skeleton(
     return tuple(frame[:max_len]), tuple(_masked(classes)[:max_len]), literals
 
 
+class TemplateKeys(NamedTuple):
+    """What a prompt's template fingerprints hash (see :func:`template_keys`)."""
+
+    whole: str
+    head: str  # "" when the frame does not open with enough phrasing words
+    tail: str  # "" when it does not close with them
+
+
+_HEAD_ITEMS = 6  # frame items (slots included) of a template's head ...
+_HEAD_LITERALS = 4  # ... of which this many must be phrasing words
+_TAIL_ITEMS = 3
+_TAIL_LITERALS = 2
+_LINE_CHARS = 80  # a first or last line this short is a heading of the prompt's
+
+
+def template_keys(
+    text: str,
+    *,
+    tokens: list[bytes] | None = None,
+    normalized: str | None = None,
+    min_literals: int = 4,
+    doc_words: int = 40,
+    max_len: int = 64,
+) -> TemplateKeys:
+    """What the template fingerprints hash: the whole skeleton (:func:`template_key`), and
+    the frame's fixed-looking head and tail.
+
+    A frame around a free question ("Write a long-form answer (at least 800 words) to:
+    {question}") takes the question's own phrasing words in too, so its whole skeleton
+    differs from question to question; its head does not. The head is the prompt's first
+    line when it is short and more lines follow ("### Instruction:"), else the frame's first
+    six items when four of them are phrasing words; the tail is the last line when short,
+    else the frame's last three items when two are phrasing words and the last one is
+    ("{question} Answer comprehensively."). Both are far less specific than a whole skeleton,
+    so guard.campaigns links by them only on a stricter habit.
+    """
+    found = _skeleton_tokens(text, doc_words, tokens, normalized)
+    classes = list(map(_CLASSES.__getitem__, found))
+    frame = _frame(classes)
+    if len(frame) - frame.count(_SLOT) >= min_literals:
+        whole = "\x01" + " ".join(frame[:max_len])
+    else:
+        whole = "\x02" + " ".join(_masked(classes)[:max_len])
+    head = tail = ""
+    lines = _outer_lines(text)
+    if lines[0]:
+        head = "\x05" + _line_key(lines[0], doc_words)
+    elif len(frame) > _HEAD_ITEMS:
+        first = frame[:_HEAD_ITEMS]
+        if _HEAD_ITEMS - first.count(_SLOT) >= _HEAD_LITERALS:
+            head = "\x03" + " ".join(first)
+    if lines[1]:
+        tail = "\x06" + _line_key(lines[1], doc_words)
+    elif len(frame) > _TAIL_ITEMS and frame[-1] != _SLOT:
+        last = frame[-_TAIL_ITEMS:]
+        if _TAIL_ITEMS - last.count(_SLOT) >= _TAIL_LITERALS:
+            tail = "\x04" + " ".join(last)
+    return TemplateKeys(whole, head, tail)
+
+
+def _outer_lines(text: str) -> tuple[str, str]:
+    """The first and the last line of a prompt of several lines, each "" unless it is short
+    (a heading such as "### Instruction:" or "Answer:", not a sentence of the question)."""
+    text = text.strip()
+    start = text.find("\n")
+    if start < 0:
+        return "", ""
+    first = text[:start].strip()
+    last = text[text.rfind("\n") + 1 :].strip()
+    return (
+        first if 0 < len(first) <= _LINE_CHARS else "",
+        last if 0 < len(last) <= _LINE_CHARS else "",
+    )
+
+
+def _line_key(line: str, doc_words: int) -> str:
+    """A short line, numbers and names masked: the same heading however it is filled in."""
+    classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(line, doc_words, None, None)))
+    return " ".join(_masked(classes))
+
+
 def template_key(
     text: str,
     *,
@@ -414,15 +498,16 @@ def template_key(
 
     A caller that already has the :func:`ascii_tokens` of ``text`` may pass them as
     ``tokens``, or its :func:`nfkc` form as ``normalized``: a short prompt with nothing to
-    mask is then not tokenised (or normalised, which is slow) twice. The masked text is only
-    built when it is needed: long prompts almost always have a frame.
+    mask is then not tokenised (or normalised, which is slow) twice.
     """
-    found = _skeleton_tokens(text, doc_words, tokens, normalized)
-    classes = list(map(_CLASSES.__getitem__, found))
-    frame = _frame(classes)
-    if len(frame) - frame.count(_SLOT) >= min_literals:
-        return "\x01" + " ".join(frame[:max_len])
-    return "\x02" + " ".join(_masked(classes)[:max_len])
+    return template_keys(
+        text,
+        tokens=tokens,
+        normalized=normalized,
+        min_literals=min_literals,
+        doc_words=doc_words,
+        max_len=max_len,
+    ).whole
 
 
 def _segments(text: str) -> list[str]:

@@ -362,7 +362,7 @@ def test_template_reads_the_same_tokens_whatever_the_path(featurizer: Featurizer
     assert featurizer._read(texts[2])[2] is not None  # passed, but not used: quotes are masked
     for text in texts:
         reuse = featurizer._read(text)[2]
-        assert featurizer._template(text, reuse) == featurizer._template(text, None)
+        assert featurizer._templates(text, reuse) == featurizer._templates(text, None)
 
 
 def test_rank_orders_like_weight_then_smaller_hash() -> None:

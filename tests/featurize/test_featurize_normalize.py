@@ -18,6 +18,7 @@ from guard.featurize.normalize import (
     split_spaceless,
     stem,
     template_key,
+    template_keys,
     words,
 )
 from guard.featurize.words import COMMON_WORDS, GENERIC_WORDS, STOP_WORDS
@@ -183,3 +184,23 @@ def test_template_key_is_the_frame_or_the_masked_text(text: str) -> None:
     assert template_key(text) == expected
     if text.isascii():  # the caller's tokens give the same key
         assert template_key(text, tokens=ascii_tokens(text)) == expected
+
+
+def test_template_keys_find_a_fixed_head_and_tail_around_a_free_question() -> None:
+    questions = (
+        "What causes inflation in developing economies?",
+        "How does photosynthesis convert light into chemical energy?",
+    )
+    prefixed = [
+        template_keys(f"Write a long-form answer (at least 800 words) to: {q}") for q in questions
+    ]
+    assert prefixed[0].whole != prefixed[1].whole
+    assert prefixed[0].head == prefixed[1].head != ""
+    suffixed = [template_keys(f"[biology] {q} Answer comprehensively.") for q in questions]
+    assert suffixed[0].whole != suffixed[1].whole
+    assert suffixed[0].tail == suffixed[1].tail != ""
+    # A short question has no head or tail of its own: its whole skeleton says it all.
+    assert template_keys("What is the capital of Peru?")[1:] == ("", "")
+    # A frame that ends in a filler has no tail.
+    assert template_keys("Please explain to me how this works for photosynthesis").tail == ""
+    assert template_keys("Explain x, please.").whole == template_key("Explain x, please.")
