@@ -76,7 +76,8 @@ _FOLLOW_UP = re.compile(
 
 
 class Columns(NamedTuple):
-    """A ring's records field by field (those the signals read), newest first."""
+    """A ring's records field by field (all but the system prompt, prompt length and
+    max_tokens), newest first."""
 
     ts: tuple[float, ...]
     cell: tuple[int, ...]

@@ -60,7 +60,6 @@ class RingStats:
     gaps: tuple[float, ...] = ()  # between consecutive requests, sorted (guard.signals.timing)
     fresh: float = 0.0  # share of fresh questions (FreshQuestionsSignal)
     framed: float = 0.0  # share of requests whose heaviest word is the key's frame
-    ends: float = 0.0  # share of requests opening (or closing) with the key's commonest words
 
     @classmethod
     def of(cls, recent: tuple[bytes, ...]) -> RingStats:
@@ -68,7 +67,7 @@ class RingStats:
         rows = RequestRecord.columns(recent)
         if rows is None:
             return _EMPTY
-        ts, cells, templates, clients, networks, flags, seconds, thirds, heads, tails = rows
+        ts, cells, templates, clients, networks, flags, seconds, thirds, _, _ = rows
         n = len(ts)
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
@@ -104,7 +103,6 @@ class RingStats:
             gaps=tuple(gaps),
             fresh=fresh / n,
             framed=framed / n,
-            ends=max(_top_share(heads), _top_share(tails)) / n,
         )
 
     def share(self, flag: Flag) -> float:
@@ -113,9 +111,12 @@ class RingStats:
     @property
     def scripted(self) -> float:
         """Share of the recent requests filling the key's commonest template, or its frame
-        (whose questions give each prompt a fingerprint of its own: its heaviest words, or its
-        head or tail, are the same)."""
-        return max(self.top_template, self.framed, self.ends)
+        (whose questions give each prompt a fingerprint of its own).
+
+        A template's head or tail is no script here: people open many requests alike, and a
+        group linked by such a habit would otherwise count as scripted by the very words
+        that linked it."""
+        return max(self.top_template, self.framed)
 
 
 _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
@@ -158,13 +159,6 @@ def _subjects(
         else:
             subjects.append(low)
     return subjects, framed
-
-
-def _top_share(hashes: tuple[int, ...]) -> int:
-    """How many of a ring's records carry its commonest non-zero hash (0: none)."""
-    counts = Counter(hashes)
-    counts.pop(0, None)
-    return max(counts.values(), default=0) if len(hashes) > 1 else 0
 
 
 def ring_stats(ctx: SignalContext) -> RingStats:
