@@ -335,7 +335,7 @@ class ScoringConfig:
     suspect_after: int = doc(
         "A key suspect on this many requests of the scoring window keeps a score of at least "
         "suspect_at until the window forgets them (reason: persistent); 0 turns this off.",
-        default=10,
+        default=6,
     )
 
     def __post_init__(self) -> None:

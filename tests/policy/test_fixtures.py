@@ -487,7 +487,7 @@ def test_default_policy_keeps_its_behaviour() -> None:
         ("harvester", "score >= 0.9", "perturb"),
         ("watch", "score >= 0.6", "watermark"),
     ]
-    assert (policy.scoring.suspect_at, policy.scoring.suspect_after) == (0.92, 10)
+    assert (policy.scoring.suspect_at, policy.scoring.suspect_after) == (0.92, 6)
     assert policy.budgets.items() == [
         ("coverage", "hour", 150),
         ("coverage", "day", 800),
