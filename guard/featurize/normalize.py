@@ -30,7 +30,6 @@ __all__ = [
     "skeleton",
     "split_spaceless",
     "stem",
-    "template_key",
     "template_keys",
     "words",
 ]
@@ -285,7 +284,7 @@ def ascii_marked(text: str) -> bytes:
 
 def ascii_tokens(text: str) -> list[bytes]:
     """Words of an ASCII string with their case kept, and ``b"."`` for each ``.!?`` or newline:
-    what :func:`template_key` reads, and (case aside) the words :func:`ascii_words` cuts."""
+    what :func:`template_keys` reads, and (case aside) the words :func:`ascii_words` cuts."""
     return ascii_marked(text).split()
 
 
@@ -426,8 +425,14 @@ def template_keys(
     doc_words: int = 40,
     max_len: int = 64,
 ) -> TemplateKeys:
-    """What the template fingerprints hash: the whole skeleton (:func:`template_key`), and
-    the frame's fixed-looking head and tail.
+    """What the template fingerprints hash: the whole skeleton, and the frame's fixed-looking
+    head and tail.
+
+    The whole skeleton is the :func:`skeleton` frame when it holds at least ``min_literals``
+    phrasing words, else the masked text (a thin frame such as "what is X" would put every
+    short question in one template). A caller that already has the :func:`ascii_tokens` of
+    ``text`` may pass them as ``tokens``, or its :func:`nfkc` form as ``normalized``: a short
+    prompt with nothing to mask is then not tokenised (or normalised, which is slow) twice.
 
     A frame around a free question ("Write a long-form answer (at least 800 words) to:
     {question}") takes the question's own phrasing words in too, so its whole skeleton
@@ -481,33 +486,6 @@ def _line_key(line: str, doc_words: int) -> str:
     """A short line, numbers and names masked: the same heading however it is filled in."""
     classes = list(map(_CLASSES.__getitem__, _skeleton_tokens(line, doc_words, None, None)))
     return " ".join(_masked(classes))
-
-
-def template_key(
-    text: str,
-    *,
-    tokens: list[bytes] | None = None,
-    normalized: str | None = None,
-    min_literals: int = 4,
-    doc_words: int = 40,
-    max_len: int = 64,
-) -> str:
-    """What a template fingerprint hashes: the :func:`skeleton` frame when it holds at least
-    ``min_literals`` phrasing words, else the masked text (a thin frame such as "what is X"
-    would put every short question in one template).
-
-    A caller that already has the :func:`ascii_tokens` of ``text`` may pass them as
-    ``tokens``, or its :func:`nfkc` form as ``normalized``: a short prompt with nothing to
-    mask is then not tokenised (or normalised, which is slow) twice.
-    """
-    return template_keys(
-        text,
-        tokens=tokens,
-        normalized=normalized,
-        min_literals=min_literals,
-        doc_words=doc_words,
-        max_len=max_len,
-    ).whole
 
 
 def _segments(text: str) -> list[str]:

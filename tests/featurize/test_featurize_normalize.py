@@ -17,7 +17,6 @@ from guard.featurize.normalize import (
     skeleton,
     split_spaceless,
     stem,
-    template_key,
     template_keys,
     words,
 )
@@ -181,9 +180,9 @@ def test_segments_cut_like_one_regex_split() -> None:
 def test_template_key_is_the_frame_or_the_masked_text(text: str) -> None:
     frame, masked, literals = skeleton(text)
     expected = "\x01" + " ".join(frame) if literals >= 4 else "\x02" + " ".join(masked)
-    assert template_key(text) == expected
+    assert template_keys(text).whole == expected
     if text.isascii():  # the caller's tokens give the same key
-        assert template_key(text, tokens=ascii_tokens(text)) == expected
+        assert template_keys(text, tokens=ascii_tokens(text)).whole == expected
 
 
 def test_template_keys_find_a_fixed_head_and_tail_around_a_free_question() -> None:
@@ -203,4 +202,3 @@ def test_template_keys_find_a_fixed_head_and_tail_around_a_free_question() -> No
     assert template_keys("What is the capital of Peru?")[1:] == ("", "")
     # A frame that ends in a filler has no tail.
     assert template_keys("Please explain to me how this works for photosynthesis").tail == ""
-    assert template_keys("Explain x, please.").whole == template_key("Explain x, please.")
