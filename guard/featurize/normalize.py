@@ -468,18 +468,22 @@ def template_keys(
 
 
 def _outer_lines(text: str) -> tuple[str, str]:
-    """The first and the last line of a prompt of several lines, each "" unless it is short
-    (a heading such as "### Instruction:" or "Answer:", not a sentence of the question)."""
+    """The first and the last line of a prompt of several lines, each "" unless it reads as
+    a heading of the prompt's: short, and a label ("### Instruction:", "A:") or a sentence of
+    three words or more. A greeting ("Hi,") or a code fence opening pasted code is no
+    heading: strangers share those."""
     text = text.strip()
     start = text.find("\n")
     if start < 0:
         return "", ""
-    first = text[:start].strip()
-    last = text[text.rfind("\n") + 1 :].strip()
-    return (
-        first if 0 < len(first) <= _LINE_CHARS else "",
-        last if 0 < len(last) <= _LINE_CHARS else "",
-    )
+    return _heading(text[:start]), _heading(text[text.rfind("\n") + 1 :])
+
+
+def _heading(line: str) -> str:
+    line = line.strip()
+    if not line or len(line) > _LINE_CHARS or line.startswith(("```", "~~~")):
+        return ""
+    return line if line.endswith(":") or line.count(" ") >= 2 else ""
 
 
 def _line_key(line: str, doc_words: int) -> str:

@@ -202,3 +202,20 @@ def test_template_keys_find_a_fixed_head_and_tail_around_a_free_question() -> No
     assert template_keys("What is the capital of Peru?")[1:] == ("", "")
     # A frame that ends in a filler has no tail.
     assert template_keys("Please explain to me how this works for photosynthesis").tail == ""
+
+
+@pytest.mark.parametrize(
+    ("prompt", "head", "tail"),
+    [
+        ("### Instruction:\nWhat is rain?\n\n### Response:", "\x05instruction", "\x06response"),
+        ("Q: Why is the sky blue?\nA:", "\x05q why is the sky blue", "\x06a"),
+        # A greeting, a code fence or a two-word label with its value are no headings: the
+        # frame's words are read instead.
+        ("Hi,\nrust lifetimes\nthanks", "", ""),
+        ("```python\nprint(1)\n```", "", ""),
+        ("Topic: rain\nField: physics", "", ""),
+    ],
+)
+def test_template_heads_and_tails_read_heading_lines(prompt: str, head: str, tail: str) -> None:
+    keys = template_keys(prompt)
+    assert (keys.head, keys.tail) == (head, tail)
