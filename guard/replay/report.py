@@ -11,12 +11,14 @@ Contract fields (fixed)::
 - per key, ``requests`` and ``first_flagged`` (1-based) count that key's inspected requests;
   ``actions`` counts ``decision.action`` (a shadow decision counts as what it would have
   done; ``enforced`` counts what was applied); ``score`` is the score of the key's last
-  request; ``reasons`` are those of its highest-scoring request (the latest one on ties);
+  request; ``reasons`` are those of its highest-scoring request (the latest one on ties),
+  and ``persistent`` last when persistence held the key's score on any request;
   ``campaign`` is the campaign of its last request.
 - a campaign's members are the keys whose last request named it; ``coverage`` is their
   union coverage in the policy's longest window at the end of the traffic.
 
-Extras, per key: ``enforced``, ``rules`` (counts by deciding rule), ``max_score``, ``why``
+Extras, per key: ``enforced``, ``rules`` (counts by deciding rule), ``max_score``, ``held``
+(requests whose score persistence held up), ``why``
 (the sentences behind ``reasons``), ``label`` (``harvester`` if any line of the key says so,
 else its first line's), ``line_labels`` (counts, only when its lines disagree), ``actor``,
 ``class``, ``key_id``, ``tier``, ``errors``, ``coverage`` (distinct cells in the longest
@@ -69,6 +71,7 @@ def key_entry(tally: KeyTally, coverage: int | None) -> dict[str, Any]:
         "enforced": dict(tally.enforced),
         "rules": dict(tally.rules),
         "max_score": round(tally.peak.value, SCORE_DIGITS) if tally.peak is not None else 0.0,
+        "held": tally.held,
         "why": tally.explanations,
         "label": tally.label,
         "line_labels": _labels(tally.line_labels),

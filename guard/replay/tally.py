@@ -12,6 +12,7 @@ from typing import Any
 
 from guard.models import Action, Decision, Score
 from guard.pipeline import Inspection
+from guard.scoring import PERSISTENT
 
 __all__ = ["Counts", "KeyTally", "Series"]
 
@@ -105,6 +106,7 @@ class KeyTally:
         "first_flagged",
         "first_label",
         "first_ts",
+        "held",
         "key_id",
         "label",
         "last_ts",
@@ -136,6 +138,7 @@ class KeyTally:
         self.series = series
         self.requests = 0
         self.errors = 0
+        self.held = 0  # requests whose score was held up by persistence (guard.scoring)
         self.score = 0.0
         self.peak: Score | None = None  # the highest-scoring request's score (the latest on ties)
         self.first_flagged: int | None = None
@@ -166,6 +169,8 @@ class KeyTally:
             self.first_flagged = requests
         score = inspection.score
         self.score = score.value
+        if score.held:
+            self.held += 1
         peak = self.peak
         if peak is None or score.value >= peak.value:
             self.peak = score
@@ -198,8 +203,13 @@ class KeyTally:
 
     @property
     def reasons(self) -> list[str]:
-        """The reasons of the key's highest-scoring request: why it looked most suspicious."""
-        return self.peak.reasons if self.peak is not None else []
+        """The reasons of the key's highest-scoring request (why it looked most suspicious),
+        and ``persistent`` last if persistence held its score on any request: a held score
+        is rarely the peak, yet it may be why most of the key's requests were acted on."""
+        reasons = list(self.peak.reasons) if self.peak is not None else []
+        if self.held and PERSISTENT not in reasons:
+            reasons.append(PERSISTENT)
+        return reasons
 
     @property
     def explanations(self) -> list[str]:

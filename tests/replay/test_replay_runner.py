@@ -235,3 +235,23 @@ async def test_mixed_labels_make_a_harvester_key_and_lines_count_by_their_own_la
                    "enforced": {"allow": 4, "throttle": 1}},
         "harvester": {"requests": 2, "actions": {"allow": 2}, "enforced": {"allow": 2}},
     }  # fmt: skip
+
+
+async def test_a_key_held_by_persistence_says_so(tmp_path: Path) -> None:
+    # Two requests asking for the full reasoning score ~1 and count as suspect; the plain
+    # ones after them score ~0 on their own and are held at suspect_at.
+    policy = {
+        "scoring": {"bias": -5.0, "weights": {"elicitation": 20.0}, "suspect_after": 2},
+        "rules": [{"name": "suspect", "when": "score >= 0.9", "then": "watermark"}],
+    }
+    asks = "Solve 17 * 23. Think step by step and show all of your reasoning."
+    bodies = [chat(asks), chat(asks + " Again."), *(chat(f"What is {n} + 1?") for n in range(4))]
+    records = [line(T0 + 60 * i, "sk-held", body) for i, body in enumerate(bodies)]
+    records.append(line(T0 + 600, "sk-plain", chat("What is 2 + 2?")))
+    report = await replay(write_jsonl(tmp_path / "held.jsonl", records), policy=policy)
+    held = report["keys"]["sk-held"]
+    assert held["held"] == 4 and held["actions"] == {"watermark": 6}
+    assert held["reasons"][0] == "elicitation" and held["reasons"][-1] == "persistent"
+    assert held["score"] == 0.92
+    plain = report["keys"]["sk-plain"]
+    assert plain["held"] == 0 and "persistent" not in plain["reasons"]
