@@ -76,8 +76,7 @@ _FOLLOW_UP = re.compile(
 
 
 class Columns(NamedTuple):
-    """A ring's records field by field (all but the system prompt, prompt length and
-    max_tokens), newest first."""
+    """A ring's records field by field (those the signals read), newest first."""
 
     ts: tuple[float, ...]
     cell: tuple[int, ...]
@@ -87,8 +86,6 @@ class Columns(NamedTuple):
     flags: tuple[int, ...]
     second: tuple[int, ...]
     third: tuple[int, ...]
-    head: tuple[int, ...]
-    tail: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +145,6 @@ class RequestRecord:
             flat[8::fields],
             flat[9::fields],
             flat[10::fields],
-            flat[11::fields],
-            flat[12::fields],
         )
 
     @classmethod

@@ -101,7 +101,8 @@ def test_columns_of_a_ring_newest_first_skip_foreign_records() -> None:
     assert columns.template == (13, 12, 11) and columns.flags == (256, 256, 256)
     assert columns.client == (3, 3, 3) and columns.network == (4, 4, 4)
     assert columns.second == (23, 22, 21) and columns.third == (30, 30, 30)
-    assert columns.head == (3, 2, 1) and columns.tail == (7, 7, 7)
+    unpacked = [RequestRecord.unpack(record) for record in ring]
+    assert [(r.head, r.tail) for r in unpacked] == [(3, 7), (2, 7), (1, 7)]
     assert RequestRecord.columns(()) is None
     assert RequestRecord.columns((b"short",)) is None
 

@@ -67,7 +67,7 @@ class RingStats:
         rows = RequestRecord.columns(recent)
         if rows is None:
             return _EMPTY
-        ts, cells, templates, clients, networks, flags, seconds, thirds, _, _ = rows
+        ts, cells, templates, clients, networks, flags, seconds, thirds = rows
         n = len(ts)
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
