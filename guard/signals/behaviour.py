@@ -78,12 +78,16 @@ class RingStats:
         times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
         gaps = sorted(map(sub, times[1:], times))
         half = len(gaps) // 2
-        subjects, framed = _subjects(cells, seconds, thirds)
+        subjects, asides, framed = _subjects(cells, seconds, thirds)
         counts = Counter(subjects)
+        questions = [
+            (min(c, a), max(c, a)) for c, a in zip(map(cell16, subjects), asides, strict=True)
+        ]
+        asked = Counter(questions)
         fresh = sum(
             1
-            for subject, flag in zip(subjects, flags, strict=True)
-            if not flag & _PERSONAL and counts[subject] == 1
+            for question, flag in zip(questions, flags, strict=True)
+            if not flag & _PERSONAL and asked[question] == 1
         )
         return cls(
             n=n,
@@ -124,9 +128,10 @@ _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
 
 def _subjects(
     cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]
-) -> tuple[Sequence[int], int]:
-    """Each of a ring's requests' subject, read off what varies between the prompts, and how
-    many of them are framed (their heaviest word is a frame word).
+) -> tuple[Sequence[int], Sequence[int], int]:
+    """Each of a ring's requests' subject and its aside (the next heaviest word, 0 if none),
+    read off what varies between the prompts, and how many of them are framed (their
+    heaviest word is a frame word).
 
     Words among the three heaviest of a large share of the ring's prompts (``_FRAME_SHARE``)
     are the key's frame ("Generate a high-quality instructional response...", "Write an
@@ -138,7 +143,7 @@ def _subjects(
     # No word names the cell of many prompts (the commonest cell has at most n - distinct + 1
     # of them): there is nothing to look past.
     if n - len(set(cells)) + 1 < need or max(Counter(cells).values()) < need:
-        return cells, 0
+        return cells, seconds, 0
     lows = list(map(cell16, cells))  # 16 bits, as records keep the runners-up
     counts = Counter(lows)
     counts.update(seconds)
@@ -146,19 +151,24 @@ def _subjects(
     counts.pop(0, None)
     frame = {term for term, count in counts.items() if count >= need}
     subjects = []
+    asides = []
     framed = 0
     for low, second, third in zip(lows, seconds, thirds, strict=True):
         if low not in frame:
             subjects.append(low)
+            asides.append(second if second not in frame else third if third not in frame else 0)
             continue
         framed += 1
         if second and second not in frame:
             subjects.append(second)
+            asides.append(third if third not in frame else 0)
         elif third and third not in frame:
             subjects.append(third)
+            asides.append(0)
         else:
             subjects.append(low)
-    return subjects, framed
+            asides.append(0)
+    return subjects, asides, framed
 
 
 def ring_stats(ctx: SignalContext) -> RingStats:
@@ -200,8 +210,11 @@ class RecentNoveltySignal(_RingSignal):
 
 class FreshQuestionsSignal(_RingSignal):
     """Share of recent requests that are each a fresh question: single-turn, with no
-    documents or tools, not typed casually, on a subject the key asks about nowhere else in
-    its recent requests.
+    documents or tools, not typed casually, and asking what the key asks nowhere else in its
+    recent requests: the same subject word with the same second word (its aspect: "the
+    diagnosis of hypertension", then "the prognosis of hypertension", are two questions).
+    A sweep through one domain comes back to each entity for another aspect; a person who
+    comes back to a subject mostly does so in a conversation, which is no fresh question.
 
     What a sweep's requests all are, and a person's seldom: people come back to a subject,
     follow up, bring material and type in a hurry. Each part is a signal of its own; counted
@@ -221,7 +234,7 @@ class FreshQuestionsSignal(_RingSignal):
     def describe(self, s: RingStats) -> str:
         return (
             f"{s.fresh:.0%} of the last {s.n} requests are fresh single-turn questions, "
-            "each on a subject of its own"
+            "each asking what no other asks"
         )
 
 

@@ -45,7 +45,7 @@ def ring(
     return tuple(
         RequestRecord(
             1000.0 - i * gap,
-            i % (cells or n),
+            1 + i % (cells or n),  # 0 stands for no word (guard.profile.cell16)
             i % (templates or n),
             0,
             1 + i % clients,
@@ -200,6 +200,22 @@ def test_fresh_questions_count_each_request_for_what_it_is() -> None:
     assert stats.fresh == 0.5
     # ... where the shares of the parts average the two.
     assert stats.share(Flag.MULTI_TURN) == 0.5 and stats.share(Flag.CASUAL) == 0.5
+
+
+def test_a_fresh_question_is_its_subject_and_what_it_asks_about_it() -> None:
+    # A sweep through one domain comes back to each entity for another aspect ("the
+    # diagnosis of hypertension", "the prognosis of hypertension"): each is a fresh question.
+    n = 40
+    entities = [1 + i % 8 for i in range(n)]
+    aspects = [100 + i for i in range(n)]
+    assert RingStats.of(framed(entities, aspects, [0] * n)).fresh == 1.0
+    # The same two words asked again, in either order, are the same question.
+    swapped = [a if i % 2 else e for i, (e, a) in enumerate(zip(entities, aspects, strict=True))]
+    others = [e if i % 2 else a for i, (e, a) in enumerate(zip(entities, aspects, strict=True))]
+    twice = framed(entities + swapped, aspects + others, [0] * 2 * n)
+    assert RingStats.of(twice).fresh == 0.0
+    # A subject asked about with no second word is one question each time.
+    assert RingStats.of(framed(entities, [0] * n, [0] * n)).fresh == 0.0
 
 
 def test_fresh_questions_weigh_little_since_casual_typing_is_free_to_fake() -> None:
