@@ -1,8 +1,13 @@
 """Reasoning elicitation: requests built to extract as much of the model as possible.
 
-Distillers ask for full step-by-step reasoning and hidden thinking, the longest outputs, several
-samples per prompt (n > 1), and log-probabilities together with logit_bias (which lets a
-client read out the model's logits token by token).
+Distillers ask for full step-by-step reasoning and hidden thinking, several samples per prompt
+(n > 1), and log-probabilities together with logit_bias (which lets a client read out the
+model's logits token by token).
+
+A large ``max_tokens`` is not counted: it is a client's setting, made once, and products set
+it high so that no answer is cut off (Anthropic's API requires one; 8192 and more is routine).
+Counted here, it took general Q&A products on the messages API over the perturb threshold:
+it was 0.0036 of the 0.0048 benign collateral on seeds 1-3 (docs/detection.md).
 """
 
 from __future__ import annotations
@@ -13,11 +18,9 @@ from guard.signals.base import Signal, SignalContext
 
 __all__ = ["ElicitationSignal", "asks_for_reasoning"]
 
-_LONG_OUTPUT = 8192
-
 
 class ElicitationSignal(Signal):
-    """Per request: reasoning demands, n > 1, logprobs with logit_bias, maximal outputs."""
+    """Per request: reasoning demands, n > 1, logprobs with logit_bias."""
 
     name = "elicitation"
 
@@ -42,6 +45,4 @@ class ElicitationSignal(Signal):
             found.append((0.6, "asks for full reasoning"))
         if req.n > 1:
             found.append((0.5, f"n={req.n} samples"))
-        if req.max_tokens is not None and req.max_tokens >= _LONG_OUTPUT:
-            found.append((0.4, f"max_tokens={req.max_tokens}"))
         return found

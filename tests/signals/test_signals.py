@@ -47,7 +47,8 @@ def test_elicitation_patterns() -> None:
     assert signal.evaluate(context("Solve it step by step.")).value == 0.6
     assert signal.evaluate(context("hi", logprobs=True, logit_bias=True)).value == 1.0
     assert signal.evaluate(context("hi", n=4)).value == 0.5
-    assert signal.evaluate(context("hi", max_tokens=32000)).value == 0.4
+    # A large max_tokens is how products avoid cut-off answers, not a demand for reasoning.
+    assert signal.evaluate(context("hi", max_tokens=32000)).value == 0.0
     assert "n=4" in signal.evaluate(context("hi", n=4)).reason
 
 
