@@ -28,12 +28,28 @@ QUIET_HOUR = (0,) * 4  # WindowCounts.buckets of a window with no request in a f
 QUIET_DAY = (0,) * 6
 
 
-@pytest.fixture(params=STORE_URLS)
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+def store_url(request: pytest.FixtureRequest, options: str = "") -> str:
+    """The parametrised store's URL (Redis: a prefix of its own, ``options`` appended)."""
     url: str = request.param
     if url == "redis://":
-        url = request.getfixturevalue("redis_store_url") + "&max_keys=1000"
-    s = open_store(url)
+        url = request.getfixturevalue("redis_store_url") + "&max_keys=1000" + options
+    return url
+
+
+@pytest.fixture(params=STORE_URLS)
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    s = open_store(store_url(request))
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture(params=STORE_URLS)
+async def patient_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    """``store``, with a Redis timeout for long runs of concurrent writes on a busy machine:
+    latency is not what those tests measure."""
+    s = open_store(store_url(request, "&timeout=5"))
     try:
         yield s
     finally:
@@ -381,22 +397,23 @@ async def test_a_campaigns_buckets_sum_its_members(store: Store) -> None:
     assert found.window("day") == WindowCounts(5, 5, 0, 0, QUIET_DAY)
 
 
-async def test_a_campaign_of_twenty_thousand_keys_counts_them_all(store: Store) -> None:
+async def test_a_campaign_of_twenty_thousand_keys_counts_them_all(patient_store: Store) -> None:
     """A reported campaign used 24,000+ keys, each under every per-key limit: each joins with
     the same one call, whatever the campaign's size, and the campaign counts every member, its
     requests and their union coverage (more keys than the store keeps state for, here)."""
     spec = SketchSpec((DAY,), precision=7)
-    n, batch = 20_001, 50  # keys join concurrently, as many instances' requests would
+    n, batch = 20_001, 8  # keys join concurrently, as many instances' requests would
     rng = random.Random(7)
     cells = [rng.getrandbits(64) for _ in range(n)]  # 64-bit hashes, as the featurizer's
 
     async def join(i: int) -> None:
-        await store.observe(f"k{i}", Observation(T0 + i * 0.001, cells[i], links=("f",)), spec)
+        joining = Observation(T0 + i * 0.001, cells[i], links=("f",))
+        await patient_store.observe(f"k{i}", joining, spec)
 
     for start in range(0, n, batch):
         await asyncio.gather(*(join(i) for i in range(start, min(n, start + batch))))
-    first = await store.campaign_of("k0", T0 + 30, spec)
-    last = await store.campaign_of(f"k{n - 1}", T0 + 30, spec)
+    first = await patient_store.campaign_of("k0", T0 + 30, spec)
+    last = await patient_store.campaign_of(f"k{n - 1}", T0 + 30, spec)
     assert first is not None and last is not None
     assert (first.id, first.keys) == (last.id, n)
     day = last.window("day")
