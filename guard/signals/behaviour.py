@@ -7,7 +7,10 @@ fire single-turn questions, each about something new, from one template, often a
 full reasoning, and stealthy ones rotate clients and addresses.
 
 Every share is taken over the key's last ``sketch.ring`` requests and multiplied by an evidence
-factor ``n / (n + 4)``, so a key with two requests cannot look like anything yet.
+factor ``n / (n + 3)``, at most 12/13, so a key with two requests cannot look like anything
+yet. 12/13 is what a full ring of 48 was worth under the earlier ``n / (n + 4)``: the factor
+now gets there by 36 requests, so a sweep is judged a few requests sooner, while a key with a
+full ring (a product at its steady state) is judged exactly as before.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ __all__ = [
     "ring_stats",
 ]
 
-_PRIOR = 4.0  # pseudo-requests of "no evidence" every share is shrunk towards
+_PRIOR = 3.0  # pseudo-requests of "no evidence" every share is shrunk towards
+_MAX_EVIDENCE = 12 / 13  # a share never counts in full (48 / (48 + 4), the earlier full ring)
 _BITS = tuple(int(flag) for flag in Flag)
 # What a person's request often has and a sweep's does not: history, material, casual typing.
 _PERSONAL = int(Flag.MULTI_TURN | Flag.DOCUMENT | Flag.TOOLS | Flag.CASUAL)
@@ -91,7 +95,7 @@ class RingStats:
         )
         return cls(
             n=n,
-            evidence=n / (n + _PRIOR),
+            evidence=min(n / (n + _PRIOR), _MAX_EVIDENCE),
             flags={bit: count / n for bit, count in shares.items()},
             distinct_cells=len(counts) / n,
             top_template=max(Counter(templates).values()) / n if n > 1 else 0.0,

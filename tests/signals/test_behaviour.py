@@ -66,7 +66,7 @@ def context(recent: tuple[bytes, ...], campaign: CampaignState | None = None) ->
 
 def test_ring_stats() -> None:
     stats = RingStats.of(ring(40, cells=10, templates=4, flags=Flag.MULTI_TURN | Flag.STREAM))
-    assert stats.n == 40 and stats.evidence == 40 / 44
+    assert stats.n == 40 and stats.evidence == 12 / 13  # capped from 36 requests on
     assert stats.distinct_cells == 10 / 40 and stats.top_template == 10 / 40
     assert stats.share(Flag.MULTI_TURN) == 1.0 and stats.share(Flag.STREAM) == 1.0
     assert stats.share(Flag.REASONING) == 0.0
@@ -80,9 +80,15 @@ def test_median_gap_ignores_record_order() -> None:
     assert RingStats.of(tuple(shuffled)).median_gap == 3.0
 
 
+def test_evidence_grows_with_the_ring_up_to_a_cap() -> None:
+    factors = [RingStats.of(ring(n)).evidence for n in (2, 8, 24, 36, 48)]
+    assert factors[:3] == [2 / 5, 8 / 11, 24 / 27]
+    assert factors[3] == factors[4] == 12 / 13  # a full ring: what 48 / (48 + 4) gave
+
+
 def test_two_requests_are_not_yet_evidence() -> None:
     sweep = RecentNoveltySignal().evaluate(context(ring(2)))
-    assert sweep.value < 0.35  # shrunk towards "no evidence"
+    assert sweep.value == 2 / 5  # all distinct, shrunk towards "no evidence"
     assert RecentNoveltySignal().evaluate(context(ring(48))).value > 0.9
 
 
@@ -166,7 +172,7 @@ def test_varied_cells_are_counted_as_they_are() -> None:
 def test_casual_typing_is_evidence_of_a_person_and_weighs_little() -> None:
     typed = context(ring(20, flags=Flag.CASUAL))
     tidy = context(ring(20))
-    assert CasualSignal().measure(typed) == 20 / 24  # every prompt, times the evidence
+    assert CasualSignal().measure(typed) == 20 / 23  # every prompt, times the evidence
     assert CasualSignal().measure(tidy) == 0.0
     assert "100% of the last 20 prompts typed casually" in CasualSignal().explain(typed, 1.0)
     # Anyone can lowercase a prompt: fitting may not weigh it like what cannot be faked.
@@ -185,7 +191,7 @@ def mixed(flags: list[int], cells: list[int]) -> tuple[bytes, ...]:
 def test_fresh_questions_count_each_request_for_what_it_is() -> None:
     signal = FreshQuestionsSignal()
     sweep = context(ring(40))  # single-turn, tidy, each on its own subject
-    assert signal.measure(sweep) == 40 / 44
+    assert signal.measure(sweep) == 12 / 13
     assert "100% of the last 40 requests are fresh" in signal.explain(sweep, 1.0)
     # Each thing a person's request often has makes it no fresh question.
     for personal in (Flag.MULTI_TURN, Flag.DOCUMENT, Flag.TOOLS, Flag.CASUAL):
