@@ -437,11 +437,12 @@ def template_keys(
     A frame around a free question ("Write a long-form answer (at least 800 words) to:
     {question}") takes the question's own phrasing words in too, so its whole skeleton
     differs from question to question; its head does not. The head is the prompt's first
-    line when it is short and more lines follow ("### Instruction:"), else the frame's first
-    six items when four of them are phrasing words; the tail is the last line when short,
-    else the frame's last three items when two are phrasing words and the last one is
-    ("{question} Answer comprehensively."). Both are far less specific than a whole skeleton,
-    so guard.campaigns links by them only on a stricter habit.
+    line when more lines follow and it reads as a heading (:func:`_outer_lines`: "###
+    Instruction:"), else the frame's first six items when four of them are phrasing words;
+    the tail is the last line when it reads as one, else the frame's last three items when
+    two are phrasing words and the last one is ("{question} Answer comprehensively."). Both
+    are far less specific than a whole skeleton, so guard.campaigns links by them only on a
+    stricter habit.
     """
     found = _skeleton_tokens(text, doc_words, tokens, normalized)
     classes = list(map(_CLASSES.__getitem__, found))
