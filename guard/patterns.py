@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asks_for_reasoning"]
+__all__ = ["acknowledgement", "asks_for_reasoning"]
 
 _REASONING = re.compile(
     r"step[- ]by[- ]step|chain[- ]of[- ]thought|show (?:all )?(?:your|the) (?:work|reasoning|"
@@ -34,3 +34,18 @@ def asks_for_reasoning(text: str) -> bool:
                 return True
             start = head.find(anchor, start + 1)
     return False
+
+
+_ACKNOWLEDGEMENT = re.compile(
+    r"(?:\W*(?:(?:ok(?:ay)?|alright|k)[\s,.!]+(?:thank you|thanks?|thx|got it|cool|great|perfect)"
+    r"|thank you|thanks?|thx|ty|got it|cool|great|perfect|awesome|nice|and|next)"
+    r"(?=[\s,!:;-]|\.(?:\s|$)|$)[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
+
+
+def acknowledgement(text: str) -> int:
+    """Length of the acknowledgement ``text`` opens with ("Thanks! Next: ...", "got it. ...",
+    "and ..."), 0 for none: what a reply to an earlier answer starts with."""
+    found = _ACKNOWLEDGEMENT.match(text, 0, 64)
+    return found.end() if found else 0

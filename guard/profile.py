@@ -22,7 +22,7 @@ from typing import NamedTuple
 import mmh3
 
 from guard.models import Features, Identity, PromptRequest
-from guard.patterns import asks_for_reasoning
+from guard.patterns import acknowledgement, asks_for_reasoning
 
 __all__ = [
     "HEAD_BYTES",
@@ -63,6 +63,7 @@ class Flag(enum.IntFlag):
     STREAM = 1 << 8
     SYSTEM = 1 << 9  # has a system prompt
     CASUAL = 1 << 10  # typed by hand: a lowercase start, no closing punctuation, a lone "i"
+    ORPHAN = 1 << 11  # acknowledges an earlier answer ("thanks! next: ...") but sends no history
 
 
 _FOLLOW_UP = re.compile(
@@ -152,11 +153,17 @@ class RequestRecord:
         cls, now: float, identity: Identity, request: PromptRequest, features: Features
     ) -> RequestRecord:
         flags = 0
-        history = len(request.conversation) > 1
-        if history:
+        prompt = request.prompt
+        if len(request.conversation) > 1:
             flags |= Flag.MULTI_TURN
-            if _FOLLOW_UP.search(request.prompt[:2000]):
+            if _FOLLOW_UP.search(prompt[:2000]):
                 flags |= Flag.FOLLOW_UP
+        else:
+            # A reply with nothing to reply to: cover, and no evidence of how its sender types.
+            opening = acknowledgement(prompt)
+            if opening:
+                flags |= Flag.ORPHAN
+                prompt = prompt[opening:]
         if asks_for_reasoning(request.prompt) or asks_for_reasoning(request.system):
             flags |= Flag.REASONING
         if request.n > 1:
@@ -173,7 +180,7 @@ class RequestRecord:
             flags |= Flag.STREAM
         if request.system:
             flags |= Flag.SYSTEM
-        if _casual(request.prompt):
+        if _casual(prompt):
             flags |= Flag.CASUAL
         runners_up = [*map(cell16, features.runners_up[:2]), 0, 0]
         return cls(

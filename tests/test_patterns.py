@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from guard.patterns import asks_for_reasoning
+from guard.patterns import acknowledgement, asks_for_reasoning
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,35 @@ def test_ordinary_prompts_are_not(text: str) -> None:
 def test_only_the_head_of_a_huge_prompt_is_scanned() -> None:
     assert not asks_for_reasoning("x " * 5000 + "step by step")
     assert asks_for_reasoning("step by step " + "x " * 5000)
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("Thanks! Next: what is the atomic number of gold?", "what is the atomic number of gold?"),
+        ("ok thanks. write about osteoarthritis.", "write about osteoarthritis."),
+        ("Got it - why does it matter?", "why does it matter?"),
+        ("cool. What did the Olmecs eat", "What did the Olmecs eat"),
+        ("and what about the Etruscans?", "what about the Etruscans?"),
+        ("Thank you, that helped. Now the second part.", "that helped. Now the second part."),
+        ("thanks", ""),
+    ],
+)
+def test_an_acknowledgement_opening_is_measured(text: str, rest: str) -> None:
+    assert text[acknowledgement(text) :] == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Next.js 13: how do I generate static params?",
+        "Andrew Jackson's presidency, in brief.",
+        "Nicely formatted tables in LaTeX?",
+        "Ok so what is the capital of Peru?",  # filler, not an acknowledgement
+        "Greatest common divisor of 12 and 18?",
+        "What is the capital of France? Thanks!",  # thanks at the end is politeness
+        "",
+    ],
+)
+def test_other_openings_are_no_acknowledgement(text: str) -> None:
+    assert acknowledgement(text) == 0

@@ -141,3 +141,21 @@ def test_record_format_is_fixed() -> None:
 )
 def test_casual_prompts_are_flagged(prompt: str, casual: bool) -> None:
     assert bool(record(prompt).flags & Flag.CASUAL) is casual
+
+
+def test_an_acknowledgement_without_a_conversation_is_an_orphan() -> None:
+    orphan = record("cool. What did people eat in ancient Rome?")
+    assert orphan.flags & Flag.ORPHAN
+    # The acknowledgement is cover, not how its sender types: casual is judged on the rest.
+    assert not orphan.flags & Flag.CASUAL
+    assert record("cool. what did people eat in ancient Rome").flags & Flag.CASUAL
+    # In a conversation it replies to something: no orphan, whatever it says.
+    history = (
+        Turn("user", "What did people eat in ancient Greece?"),
+        Turn("assistant", "Bread, olives and wine."),
+        Turn("user", "cool. What did people eat in ancient Rome?"),
+    )
+    assert not record("cool. What did people eat in ancient Rome?", conversation=history).flags & (
+        Flag.ORPHAN
+    )
+    assert not record("What did people eat in ancient Rome?").flags & Flag.ORPHAN

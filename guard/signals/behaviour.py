@@ -30,6 +30,7 @@ __all__ = [
     "ConversationSignal",
     "ExtractionSignal",
     "FreshQuestionsSignal",
+    "OrphanSignal",
     "PayloadSignal",
     "ReasoningSignal",
     "RecentNoveltySignal",
@@ -351,6 +352,23 @@ class CasualSignal(_RingSignal):
         return f"{s.share(Flag.CASUAL):.0%} of the last {s.n} prompts typed casually"
 
 
+class OrphanSignal(_RingSignal):
+    """Share of recent requests that open by acknowledging an answer ("Thanks! Next: ...",
+    "got it. ...") without sending the conversation it came in: a person says thanks in a
+    conversation, so a key that does it in single requests is dressing a sweep up as one."""
+
+    name = "orphan"
+
+    def value(self, s: RingStats) -> float:
+        return s.share(Flag.ORPHAN) * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return (
+            f"{s.share(Flag.ORPHAN):.0%} of the last {s.n} requests acknowledge an earlier "
+            "answer but send no conversation"
+        )
+
+
 BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RecentNoveltySignal,
     FreshQuestionsSignal,
@@ -362,4 +380,5 @@ BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     ExtractionSignal,
     RotationSignal,
     CasualSignal,
+    OrphanSignal,
 )

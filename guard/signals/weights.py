@@ -31,4 +31,5 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "timer": 3.3,
     "round_the_clock": 1.55,
     "casual": -2.5,
+    "orphan": 6.0,
 }

@@ -18,6 +18,7 @@ from guard.signals.behaviour import (
     ConversationSignal,
     ExtractionSignal,
     FreshQuestionsSignal,
+    OrphanSignal,
     PayloadSignal,
     ReasoningSignal,
     RecentNoveltySignal,
@@ -257,3 +258,14 @@ def test_a_member_filling_one_frame_counts_as_scripted() -> None:
         context(free, campaign), scripted
     )
     assert RingStats.of(ring(40)).framed == 0.0
+
+
+def test_orphan_acknowledgements_are_a_share_of_the_ring() -> None:
+    n = 30
+    flags = [Flag.ORPHAN if i % 3 == 0 else 0 for i in range(n)]
+    stats = context(mixed(flags, list(range(1, n + 1))))
+    assert OrphanSignal().measure(stats) == (1 / 3) * (n / (n + 3))
+    assert "33% of the last 30 requests acknowledge an earlier answer" in OrphanSignal().explain(
+        stats, 0.3
+    )
+    assert OrphanSignal().measure(context(ring(n))) == 0.0
