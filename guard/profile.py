@@ -3,9 +3,11 @@
 Coverage windows say *how much* a key covers; they cannot say how it asks. For that every key
 keeps a short ring of its latest requests as fixed-size records (what was asked: cell and
 template; how: conversation shape, parameters, payload; who: system prompt, client, network;
-when). Signals read shares and spreads off the ring. A record is 36 bytes, so a ring of 48 costs
-1.7 KiB per key (``sketch.ring`` in the policy), and the store keeps it as opaque bytes (a
-Redis list trimmed on every push; records of another size, from another version, are skipped).
+when; and 16 bits each of its prompt and of the question before it, so a history can be checked
+against what the key really asked). Signals read shares and spreads off the ring. A record is
+40 bytes, so a ring of 48 costs 1.9 KiB per key (``sketch.ring`` in the policy), and the store
+keeps it as opaque bytes (a Redis list trimmed on every push; records of another size, from
+another version, are skipped).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import NamedTuple
 
 import mmh3
 
-from guard.models import Features, Identity, PromptRequest
+from guard.models import Features, Identity, PromptRequest, Turn
 from guard.patterns import acknowledgement, asks_for_reasoning
 
 __all__ = [
@@ -36,7 +38,7 @@ __all__ = [
     "network_of",
 ]
 
-_FORMAT = struct.Struct("<dIIHHHHHHHHHH")  # 36 bytes
+_FORMAT = struct.Struct("<dIIHHHHHHHHHHHH")  # 40 bytes
 TEMPLATE_BYTES = slice(12, 16)
 """Where a packed record keeps its template hash: comparable without unpacking."""
 SYSTEM_BYTES = slice(16, 18)
@@ -87,6 +89,8 @@ class Columns(NamedTuple):
     flags: tuple[int, ...]
     second: tuple[int, ...]
     third: tuple[int, ...]
+    prompt: tuple[int, ...]
+    parent: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,8 @@ class RequestRecord:
     third: int = 0
     head: int = 0  # 16-bit hashes of the template's head and tail (0: none)
     tail: int = 0
+    prompt: int = 0  # 16-bit hash of the prompt (the last user turn), as a later history quotes it
+    parent: int = 0  # 16-bit hash of the user turn before it in the history (0: none)
 
     def pack(self) -> bytes:
         return _FORMAT.pack(
@@ -120,6 +126,8 @@ class RequestRecord:
             self.third & 0xFFFF,
             self.head & 0xFFFF,
             self.tail & 0xFFFF,
+            self.prompt & 0xFFFF,
+            self.parent & 0xFFFF,
         )
 
     @classmethod
@@ -146,6 +154,8 @@ class RequestRecord:
             flat[8::fields],
             flat[9::fields],
             flat[10::fields],
+            flat[13::fields],
+            flat[14::fields],
         )
 
     @classmethod
@@ -197,6 +207,8 @@ class RequestRecord:
             third=runners_up[1],
             head=cell16(features.head) if features.head else 0,
             tail=cell16(features.tail) if features.tail else 0,
+            prompt=_quoted(request.prompt),
+            parent=_parent(request.conversation),
         )
 
 
@@ -213,6 +225,30 @@ def cell16(cell: int) -> int:
 
 def _hash16(text: str) -> int:
     return (mmh3.hash(text, 0x6775, signed=False) & 0xFFFF) or 1
+
+
+_QUOTED_CHARS = 1000  # of a turn, hashed: enough to tell turns apart, cheap on long pastes
+
+
+def _quoted(text: str) -> int:
+    """16-bit hash of a user turn as a later request's history would quote it, never 0."""
+    return _hash16(text[:_QUOTED_CHARS].strip()) if text.strip() else 0
+
+
+def _parent(conversation: Sequence[Turn]) -> int:
+    """:func:`_quoted` of the user turn before the last one, with an answer between them (0 when
+    there is none): in a conversation a person holds, the key sent it as a request of its own."""
+    answered = False
+    last_user = False
+    for turn in reversed(conversation):
+        if turn.role == "user":
+            if not last_user:
+                last_user = True
+            elif answered:
+                return _quoted(turn.text)
+        elif turn.role == "assistant" and last_user:
+            answered = True
+    return 0
 
 
 _CLOSING = frozenset(".?!:;)]}\"'`*>")

@@ -79,3 +79,34 @@ async def test_a_held_score_is_not_counted_as_suspect() -> None:
     now[0] += 86_400 + 4 * 3600 + 1
     inspection = await pipeline.evaluate(adapter, identity, body)
     assert inspection.score.value < 0.01 and not inspection.score.held
+
+
+async def _history_signal(pipeline: Pipeline, key: bytes, bodies: list[dict[str, Any]]) -> float:
+    adapter = pipeline.route("/v1/chat/completions")
+    assert adapter is not None
+    identity = pipeline.identify([(b"authorization", b"Bearer " + key)], "192.0.2.1")
+    value = 0.0
+    for body in bodies:
+        inspection = await pipeline.evaluate(adapter, identity, body)
+        value = next(s.value for s in inspection.score.signals if s.name == "fabricated_history")
+        await pipeline.account(inspection, Usage(10, 20))
+    return value
+
+
+async def test_a_conversation_is_judged_against_what_the_key_really_asked() -> None:
+    """A person's client sends each question, then quotes it in the next request's history;
+    a history whose questions the key never sent was made up."""
+    pipeline = Pipeline({"rules": []}, secret="s", clock=lambda: T0)
+    questions = [f"Question number {i} about rivers?" for i in range(12)]
+
+    def chat(i: int, quoted: list[str]) -> dict[str, Any]:
+        turns: list[dict[str, str]] = []
+        for q in quoted:
+            turns += [{"role": "user", "content": q}, {"role": "assistant", "content": "Yes."}]
+        return {"model": "m", "messages": [*turns, {"role": "user", "content": questions[i]}]}
+
+    grown = [chat(i, questions[:i]) for i in range(12)]
+    assert await _history_signal(pipeline, b"sk-person", grown) == 0.0
+    made_up = [chat(i, [f"Earlier question {i} nobody sent?"]) for i in range(12)]
+    # Every request, times the evidence n / (n + 3).
+    assert await _history_signal(pipeline, b"sk-harvester", made_up) == 12 / (12 + 3)

@@ -22,10 +22,10 @@ def record(prompt: str = "What is the capital of France?", **params: object) -> 
     return RequestRecord.of(100.5, IDENTITY, request, FEATURES)
 
 
-def test_record_round_trips_in_36_bytes() -> None:
+def test_record_round_trips_in_40_bytes() -> None:
     rec = record(max_tokens=300, system="You are a careful reviewer of legal contracts today.")
     packed = rec.pack()
-    assert len(packed) == 36
+    assert len(packed) == 40
     back = RequestRecord.unpack(packed)
     assert back.ts == 100.5
     assert back.cell == FEATURES.cell & 0xFFFFFFFF
@@ -34,6 +34,7 @@ def test_record_round_trips_in_36_bytes() -> None:
     assert (back.head, back.tail) == (0x4321, 0)  # 0: the template has no tail
     assert back.max_tokens == 300 and back.prompt_chars == len("What is the capital of France?")
     assert back.system != 0 and back.client != 0 and back.network != 0
+    assert back.prompt == rec.prompt != 0 and back.parent == 0  # single-turn: no earlier question
 
 
 def test_large_values_are_clamped_not_wrapped() -> None:
@@ -92,9 +93,9 @@ def test_columns_of_a_ring_newest_first_skip_foreign_records() -> None:
         ).pack()
         for t in (3, 2, 1)
     )
-    # Records of older formats: 32 bytes (before template heads), and older still.
-    old = struct.pack("<dIIHHHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0, 0, 0)
-    older = struct.pack("<dIIHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0)
+    # Records of older formats: 36 bytes (before prompt hashes), 32 (before template heads).
+    old = struct.pack("<dIIHHHHHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0, 0, 0, 0, 0)
+    older = struct.pack("<dIIHHHHHHHH", 9.0, 9, 9, 0, 9, 9, 9, 0, 0, 0, 0)
     columns = RequestRecord.columns((*ring, b"not a record", old, older))
     assert columns is not None
     assert columns.ts == (3.0, 2.0, 1.0) and columns.cell == (3, 2, 1)
@@ -121,8 +122,10 @@ def test_network_of(ip: str, network: str) -> None:
 
 
 def test_record_format_is_fixed() -> None:
-    # Rings in Redis outlive a deploy: the layout is part of the stored format.
-    assert struct.calcsize("<dIIHHHHHHHH") == 32
+    # Rings in Redis outlive a deploy: the layout is part of the stored format, and a change
+    # must come with a new size (records of another size are skipped, never misread).
+    packed = RequestRecord(1.5, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15).pack()
+    assert packed == struct.pack("<dIIHHHHHHHHHHHH", 1.5, *range(2, 16))
 
 
 @pytest.mark.parametrize(
@@ -159,3 +162,27 @@ def test_an_acknowledgement_without_a_conversation_is_an_orphan() -> None:
         Flag.ORPHAN
     )
     assert not record("What did people eat in ancient Rome?").flags & Flag.ORPHAN
+
+
+def test_a_record_keeps_its_prompt_and_the_question_before_it_as_histories_quote_them() -> None:
+    first = record("How do I sort a list in Python?")
+    history = (
+        Turn("user", "How do I sort a list in Python?"),
+        Turn("assistant", "Use sorted(items)."),
+        Turn("user", "  And by a key?  "),
+    )
+    second = record("  And by a key?  ", conversation=history)
+    assert second.parent == first.prompt != 0  # the history quotes what the key asked
+    assert second.prompt == record("And by a key?").prompt  # surrounding spaces aside
+    # Tool turns and several answers between: still the user turn before the last one.
+    agent = (
+        Turn("user", "How do I sort a list in Python?"),
+        Turn("assistant", "Let me check."),
+        Turn("tool", "sorted(iterable, key=None)"),
+        Turn("assistant", "Use sorted(items)."),
+        Turn("user", "And by a key?"),
+    )
+    assert record("And by a key?", conversation=agent).parent == first.prompt
+    # A task and the tool calls it set off, with no user turn after: no earlier question.
+    tools = (Turn("user", "Book a flight."), Turn("assistant", "..."), Turn("tool", "ok"))
+    assert record("Book a flight.", conversation=tools).parent == 0

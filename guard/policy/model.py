@@ -181,7 +181,7 @@ class SketchConfig:
         default=7,
     )
     ring: int = doc(
-        "Recent requests remembered per key (36 bytes each) for the behaviour signals: "
+        "Recent requests remembered per key (40 bytes each) for the behaviour signals: "
         "conversation shape, templates, timing.",
         default=48,
     )

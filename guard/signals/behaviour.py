@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import sub
 
+from guard.models import KeyState
 from guard.profile import Flag, RequestRecord, cell16
 from guard.signals.base import Signal, SignalContext, saturate
 
@@ -29,6 +30,7 @@ __all__ = [
     "CasualSignal",
     "ConversationSignal",
     "ExtractionSignal",
+    "FabricatedHistorySignal",
     "FreshQuestionsSignal",
     "OrphanSignal",
     "PayloadSignal",
@@ -46,6 +48,8 @@ _MAX_EVIDENCE = 12 / 13  # a share never counts in full (48 / (48 + 4), the earl
 _BITS = tuple(int(flag) for flag in Flag)
 # What a person's request often has and a sweep's does not: history, material, casual typing.
 _PERSONAL = int(Flag.MULTI_TURN | Flag.DOCUMENT | Flag.TOOLS | Flag.CASUAL)
+_FICTION = ~int(Flag.MULTI_TURN | Flag.FOLLOW_UP)  # what an unlived history's flags keep
+_LIVED_SPAN = 3600.0  # seconds of ring before a request, within which its history was asked
 _FRAME_SHARE = 0.25  # one word naming this share of a ring's cells is a frame, not a subject
 _FRAME_MIN = 6
 
@@ -65,15 +69,22 @@ class RingStats:
     gaps: tuple[float, ...] = ()  # between consecutive requests, sorted (guard.signals.timing)
     fresh: float = 0.0  # share of fresh questions (FreshQuestionsSignal)
     framed: float = 0.0  # share of requests whose heaviest word is the key's frame
+    unlived: float = 0.0  # share whose history quotes a question the key never asked
 
     @classmethod
-    def of(cls, recent: tuple[bytes, ...]) -> RingStats:
-        """Stats of a ring of packed records: one pass, C-level where it can be."""
+    def of(cls, recent: tuple[bytes, ...], *, complete: bool = False) -> RingStats:
+        """Stats of a ring of packed records: one pass, C-level where it can be.
+
+        ``complete``: the ring holds every request the key made in its windows (so a question
+        its histories quote and the ring lacks was never asked)."""
         rows = RequestRecord.columns(recent)
         if rows is None:
             return _EMPTY
-        ts, cells, templates, clients, networks, flags, seconds, thirds = rows
+        ts, cells, templates, clients, networks, flags, seconds, thirds, prompts, parents = rows
         n = len(ts)
+        unlived = _unlived(ts, prompts, parents, complete)
+        if unlived:  # a made-up history is no conversation: count the request as single-turn
+            flags = tuple(flag & _FICTION if i in unlived else flag for i, flag in enumerate(flags))
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
             count = flags.count(value)
@@ -112,6 +123,7 @@ class RingStats:
             gaps=tuple(gaps),
             fresh=fresh / n,
             framed=framed / n,
+            unlived=len(unlived) / n,
         )
 
     def share(self, flag: Flag) -> float:
@@ -176,10 +188,45 @@ def _subjects(
     return subjects, asides, framed
 
 
+def _unlived(
+    ts: Sequence[float], prompts: Sequence[int], parents: Sequence[int], complete: bool
+) -> set[int]:
+    """The ring's requests whose history quotes a question the key never asked.
+
+    A conversation grows a request at a time: a person's client sends each question, then
+    sends it again in the history of the next. A history whose previous question no request
+    of the key ever carried was written, not lived ("fabricated multi-turn history"). Judged
+    only where the ring would hold that question: when it holds all of the key's requests
+    (``complete``), or reaches ``_LIVED_SPAN`` further back than the request. A question
+    quoted by several histories is a fixed preamble (few-shot examples), not a conversation.
+    """
+    if not any(parents):
+        return set()
+    asked = set(prompts)
+    quoted = Counter(parents)
+    oldest = min(ts)
+    return {
+        i
+        for i, parent in enumerate(parents)
+        if parent
+        and parent not in asked
+        and quoted[parent] == 1
+        and (complete or ts[i] - oldest >= _LIVED_SPAN)
+    }
+
+
+def holds_all(state: KeyState) -> bool:
+    """Whether the key's ring holds every request its windows count."""
+    n = len(state.recent)
+    return all(counts.requests <= n for counts in state.windows.values())
+
+
 def ring_stats(ctx: SignalContext) -> RingStats:
     """The ring stats of the request's key: computed once per request by the pipeline, else
     here."""
-    return ctx.recent if ctx.recent is not None else RingStats.of(ctx.state.recent)
+    if ctx.recent is not None:
+        return ctx.recent
+    return RingStats.of(ctx.state.recent, complete=holds_all(ctx.state))
 
 
 class _RingSignal(Signal):
@@ -369,6 +416,22 @@ class OrphanSignal(_RingSignal):
         )
 
 
+class FabricatedHistorySignal(_RingSignal):
+    """Share of recent requests whose history quotes a question the key never asked (see
+    ``_unlived``): made-up conversations, sent to look like a person's."""
+
+    name = "fabricated_history"
+
+    def value(self, s: RingStats) -> float:
+        return s.unlived * s.evidence
+
+    def describe(self, s: RingStats) -> str:
+        return (
+            f"{s.unlived:.0%} of the last {s.n} requests carry a conversation history whose "
+            "earlier questions the key never asked"
+        )
+
+
 BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RecentNoveltySignal,
     FreshQuestionsSignal,
@@ -381,4 +444,5 @@ BEHAVIOUR_SIGNALS: tuple[type[Signal], ...] = (
     RotationSignal,
     CasualSignal,
     OrphanSignal,
+    FabricatedHistorySignal,
 )

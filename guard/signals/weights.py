@@ -32,4 +32,5 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "round_the_clock": 1.55,
     "casual": -2.5,
     "orphan": 6.0,
+    "fabricated_history": 3.0,
 }

@@ -17,6 +17,7 @@ from guard.signals.behaviour import (
     CasualSignal,
     ConversationSignal,
     ExtractionSignal,
+    FabricatedHistorySignal,
     FreshQuestionsSignal,
     OrphanSignal,
     PayloadSignal,
@@ -269,3 +270,67 @@ def test_orphan_acknowledgements_are_a_share_of_the_ring() -> None:
         stats, 0.3
     )
     assert OrphanSignal().measure(context(ring(n))) == 0.0
+
+
+def conversations(parents: list[int], *, gap: float = 60.0) -> tuple[bytes, ...]:
+    """Multi-turn records, newest first: request i asks question 100 + i and its history
+    quotes ``parents[i]`` (0: none)."""
+    n = len(parents)
+    return tuple(
+        RequestRecord(
+            1e6 - i * gap,
+            1 + i,
+            i,
+            0,
+            1,
+            1,
+            80,
+            0,
+            int(Flag.MULTI_TURN | Flag.FOLLOW_UP) if parents[i] else 0,
+            prompt=100 + i,
+            parent=parents[i],
+        ).pack()
+        for i in range(n)
+    )
+
+
+def test_a_history_quoting_questions_the_key_never_asked_is_fabricated() -> None:
+    n = 20
+    # Lived: each request's history quotes the question the key asked just before it.
+    lived = RingStats.of(conversations([100 + i + 1 for i in range(n - 1)] + [0]), complete=True)
+    assert lived.unlived == 0.0 and lived.share(Flag.MULTI_TURN) == (n - 1) / n
+    # Written: each history quotes a question no request of the key carried.
+    made_up = conversations([5000 + i for i in range(n)])
+    written = RingStats.of(made_up, complete=True)
+    assert written.unlived == 1.0
+    # A made-up conversation is no conversation: the requests count as fresh single turns.
+    assert written.share(Flag.MULTI_TURN) == 0.0 and written.share(Flag.FOLLOW_UP) == 0.0
+    assert written.fresh == 1.0
+    signal = FabricatedHistorySignal()
+    assert signal.measure(context(made_up)) == 0.0  # the ring may have forgotten the questions
+    ctx = SignalContext(
+        IDENTITY,
+        PromptRequest(Api.OPENAI, "openai.chat", "hello"),
+        Features(0, 0),
+        KeyState({"day": WindowCounts(requests=n)}, recent=made_up),
+        "day",
+        8,
+    )
+    assert signal.measure(ctx) == n / (n + 3)  # the ring holds all the day's requests
+    assert "100% of the last 20 requests carry a conversation history" in signal.explain(ctx, 1)
+
+
+def test_a_history_is_only_judged_where_the_ring_would_hold_its_question() -> None:
+    n = 20
+    parents = [5000 + i for i in range(n)]
+    # Busy: the ring spans 19 minutes and may have dropped what the histories quote.
+    assert RingStats.of(conversations(parents, gap=60.0)).unlived == 0.0
+    # The ring reaches back 3 hours: requests an hour or more newer than its oldest are judged.
+    spread = RingStats.of(conversations(parents, gap=600.0))
+    assert spread.unlived == 14 / 20  # 0..13 are 70 to 190 minutes newer than the oldest
+
+
+def test_a_preamble_quoted_by_every_request_is_no_fabrication() -> None:
+    # Few-shot examples sent with each question: the same made-up exchange every time.
+    stats = RingStats.of(conversations([777] * 20), complete=True)
+    assert stats.unlived == 0.0
