@@ -36,9 +36,13 @@ def asks_for_reasoning(text: str) -> bool:
     return False
 
 
+# Words that answer an answer. "ok" and "alright" alone are filler people open new chats with
+# ("Ok so what is ..."), so they count only with what makes them a reply; "next to" is a place.
 _ACKNOWLEDGEMENT = re.compile(
-    r"(?:\W*(?:(?:ok(?:ay)?|alright|k)[\s,.!]+(?:thank you|thanks?|thx|got it|cool|great|perfect)"
-    r"|thank you|thanks?|thx|ty|got it|cool|great|perfect|awesome|nice|and|next)"
+    r"(?:\W*(?:(?:ok(?:ay)?|alright|k)[\s,.!]+(?:thank you|thanks?|thx|got it|cool|great|perfect"
+    r"|now|then|next)|thank you|thanks?|thx|ty|got it|gotcha|cool|great|perfect|awesome|nice"
+    r"|excellent|wonderful|makes sense|sounds good|understood|that help(?:s|ed)|i see(?=[.,!])"
+    r"|and|next(?! to\b))"
     r"(?=[\s,!:;-]|\.(?:\s|$)|$)[\s,.!:;-]*)+",
     re.IGNORECASE,
 )

@@ -56,8 +56,11 @@ def test_only_the_head_of_a_huge_prompt_is_scanned() -> None:
         ("Got it - why does it matter?", "why does it matter?"),
         ("cool. What did the Olmecs eat", "What did the Olmecs eat"),
         ("and what about the Etruscans?", "what about the Etruscans?"),
-        ("Thank you, that helped. Now the second part.", "that helped. Now the second part."),
+        ("Thank you, that helped. Now the second part.", "Now the second part."),
         ("thanks", ""),
+        ("Makes sense. Now the Etruscans?", "Now the Etruscans?"),
+        ("okay now give me a harder one", "give me a harder one"),
+        ("I see. And the Romans?", "the Romans?"),  # acknowledgements stack
     ],
 )
 def test_an_acknowledgement_opening_is_measured(text: str, rest: str) -> None:
@@ -72,6 +75,9 @@ def test_an_acknowledgement_opening_is_measured(text: str, rest: str) -> None:
         "Nicely formatted tables in LaTeX?",
         "Ok so what is the capital of Peru?",  # filler, not an acknowledgement
         "Greatest common divisor of 12 and 18?",
+        "Next to the castle, what stood?",
+        "I see a rash on my arm; what could it be?",
+        "Ok, can you list some wines similar to Merlot?",
         "What is the capital of France? Thanks!",  # thanks at the end is politeness
         "",
     ],
