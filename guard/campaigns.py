@@ -23,6 +23,12 @@ templates (people start many requests "can you explain to me how ..."), so a key
 one only when it is a stronger habit: ``LINK_AFTER_END`` requests and ``LINK_SHARE_END`` of the
 ring.
 
+A key's first request cannot show a habit, yet a campaign's throw-away keys each start with
+one: so a key's first request joins a campaign that already links ``JOIN_AT`` keys or more
+through one of its features (``first_sight_links``, ``Store.join``), claiming no feature for
+itself. A stranger sharing a frame with one other key links nobody; a new key filling the
+template of a campaign of hundreds is one more of its keys from its first request.
+
 Only values specific enough to mean "the same operator" link keys: short prompts and stock
 system prompts ("You are a helpful assistant.") are shared by strangers and are left out, and
 so are client fingerprints and address ranges: thousands of strangers share a popular SDK
@@ -40,10 +46,12 @@ from guard.models import Features, PromptRequest
 from guard.profile import HEAD_BYTES, SYSTEM_BYTES, TAIL_BYTES, TEMPLATE_BYTES
 
 __all__ = [
+    "JOIN_AT",
     "LINK_AFTER",
     "LINK_AFTER_END",
     "LINK_SHARE",
     "LINK_SHARE_END",
+    "first_sight_links",
     "habitual_links",
     "link_features",
 ]
@@ -59,6 +67,9 @@ LINK_AFTER_END = 3
 
 LINK_SHARE_END = 0.5
 """:data:`LINK_SHARE` for a template's head or tail."""
+
+JOIN_AT = 8
+"""Keys a campaign must link before a key's first request joins it (see ``first_sight_links``)."""
 
 # Link again at these counts only: the store's link is idempotent, and a handful of calls per
 # key and feature keeps the extra round trip off almost every request.
@@ -104,6 +115,16 @@ def habitual_links(
         if count in _CHECKPOINTS and count >= after and count >= share * n:
             links.append(feature)
     return tuple(links)
+
+
+def first_sight_links(
+    request: PromptRequest, features: Features, recent: Sequence[bytes]
+) -> tuple[str, ...]:
+    """The link features by which a key's first request may join an established campaign
+    (``Store.join``); none on any later request, when habits decide (``habitual_links``)."""
+    if len(recent) != 1:
+        return ()
+    return link_features(request, features)
 
 
 def _features(request: PromptRequest, features: Features) -> list[tuple[str, slice, int, float]]:

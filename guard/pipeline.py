@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from guard.adapters import Adapter, GenericRoute, Router
 from guard.audit import AuditLog
-from guard.campaigns import habitual_links
+from guard.campaigns import JOIN_AT, first_sight_links, habitual_links
 from guard.errors import BadRequest, MissingApiKey, StoreError, UnsupportedMediaType
 from guard.events import Listener
 from guard.featurize import Featurizer, featurizer_for
@@ -234,10 +234,14 @@ class Pipeline:
         except StoreError as exc:
             return self._store_failed(exc, adapter, identity, request, features, tier, now)
         links = habitual_links(request, features, state.recent)
-        if links:  # a few requests per key: see guard.campaigns
+        first = () if state.campaign else first_sight_links(request, features, state.recent)
+        if links or first:  # a few requests per key: see guard.campaigns
             try:
                 campaign = await self._timed(
-                    "link", self.store.link(key_id, links, now, compiled.spec)
+                    "link",
+                    self.store.link(key_id, links, now, compiled.spec)
+                    if links
+                    else self.store.join(key_id, first, now, compiled.spec, JOIN_AT),
                 )
             except StoreError as exc:
                 self._note_store_failure(exc)

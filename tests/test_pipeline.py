@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from guard.campaigns import JOIN_AT
 from guard.models import Action, Usage
 from guard.pipeline import Pipeline
 
@@ -110,3 +111,45 @@ async def test_a_conversation_is_judged_against_what_the_key_really_asked() -> N
     made_up = [chat(i, [f"Earlier question {i} nobody sent?"]) for i in range(12)]
     # Every request, times the evidence n / (n + 3).
     assert await _history_signal(pipeline, b"sk-harvester", made_up) == 12 / (12 + 3)
+
+
+def _article(topic: int) -> dict[str, Any]:
+    text = f'Write a detailed encyclopedia article of about 800 words on "Topic {topic}" please.'
+    return {"model": "m", "messages": [{"role": "user", "content": text}]}
+
+
+async def _first_campaign(pipeline: Pipeline, key: bytes, body: dict[str, Any]) -> str | None:
+    adapter = pipeline.route("/v1/chat/completions")
+    assert adapter is not None
+    identity = pipeline.identify([(b"authorization", b"Bearer " + key)], "192.0.2.1")
+    inspection = await pipeline.evaluate(adapter, identity, body)
+    await pipeline.account(inspection, Usage(10, 20))
+    return inspection.campaign
+
+
+async def test_a_new_keys_first_request_joins_an_established_campaign() -> None:
+    """A campaign's throw-away keys each fill its template from their first request: a new
+    key doing so joins it at once, while a template only a couple of keys share links nobody
+    at first sight (guard.campaigns.JOIN_AT)."""
+    pipeline = Pipeline({"rules": []}, secret="s", clock=lambda: T0)
+
+    async def link(keys: list[bytes], body: Any) -> str | None:
+        campaign = None
+        for i, key in enumerate(keys):  # each key links by its habit, at its second request
+            await _first_campaign(pipeline, key, body(2 * i))
+            campaign = await _first_campaign(pipeline, key, body(2 * i + 1))
+        return campaign
+
+    def question(i: int) -> dict[str, Any]:
+        text = f'In one short paragraph, explain the history of "Place {i}" for a tourist guide.'
+        return {"model": "m", "messages": [{"role": "user", "content": text}]}
+
+    pair = await link([b"sk-pair-1", b"sk-pair-2"], question)
+    campaign = await link([f"sk-camp-{k}".encode() for k in range(JOIN_AT)], _article)
+    assert pair is not None and campaign is not None and pair != campaign
+    assert await _first_campaign(pipeline, b"sk-new", _article(999)) == campaign
+    # Two keys sharing a frame are no established campaign: a third stays alone at first.
+    assert await _first_campaign(pipeline, b"sk-third", question(999)) is None
+    # A first request that fills nothing the campaign does stays alone.
+    other = {"model": "m", "messages": [{"role": "user", "content": "How tall is Mont Blanc?"}]}
+    assert await _first_campaign(pipeline, b"sk-person", other) is None

@@ -54,7 +54,10 @@ class CampaignSignal(Signal):
         coverage = saturate(counts.distinct_cells, self.half_cells)
         group = coverage * saturate(campaign.keys - 1, self.half_keys)
         recent = ring_stats(ctx)
-        script = min(1.0, recent.scripted / self.templated)
+        # A key linked at its first request joined by what it sent (guard.campaigns): the
+        # campaign's template, frame or system prompt, which is its whole script so far.
+        scripted = recent.scripted if recent.n > 1 else 1.0
+        script = min(1.0, scripted / self.templated)
         return group * (self.untemplated + (1.0 - self.untemplated) * script)
 
     def explain(self, ctx: SignalContext, value: float) -> str:

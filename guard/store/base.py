@@ -110,6 +110,20 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    async def join(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
+    ) -> CampaignState | None:
+        """Join ``key`` to a campaign of at least ``min_keys`` keys (and two) that already links
+        through one of ``links``, claiming none of them, and return the key's campaign
+        (``None`` while it is alone).
+
+        For a key's first request, before any feature can be its habit: a throw-away key whose
+        first prompt fills an established campaign's template is one more of its keys. A
+        feature that links no such campaign is left alone, so a stranger who happens to share
+        a frame with one other key links nobody.
+        """
+
+    @abc.abstractmethod
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         """Check and consume one request against ``limit`` (used by adaptive throttling)."""
 

@@ -150,6 +150,26 @@ class MemoryStore(Store):
             return None
         return CampaignState(campaign_id(root), group.size, _group_counts(group, lay, now))
 
+    async def join(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
+    ) -> CampaignState | None:
+        lay = self._layout(spec)
+        if now > self._clock:
+            self._clock = now
+        root = self._find(key)
+        for feature in links:
+            owner = self._owners.get(feature)
+            if owner is None or owner == key:
+                continue
+            other = self._find(owner)
+            group = self._groups.get(other)
+            if other != root and group is not None and group.size >= max(2, min_keys):
+                root = self._union(root, other, now, lay)
+        group = self._groups.get(root)
+        if group is None or group.size < 2:
+            return None
+        return CampaignState(campaign_id(root), group.size, _group_counts(group, lay, now))
+
     async def rate(self, key: str, limit: RateLimit, now: float) -> RateResult:
         entry = self._live(key, now)
         result, tat = gcra(entry.tats.get(limit.name) if entry and entry.tats else None, now, limit)

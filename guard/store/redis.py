@@ -350,6 +350,14 @@ class RedisStore(Store):
         args += (len(links), *links)
         return self._campaign(json.loads(await self._run("link", (), args)), lay)
 
+    async def join(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
+    ) -> CampaignState | None:
+        lay = _layout(spec)
+        args: Args = [self.prefix, key, self._tick(now), self._max_campaigns, min_keys]
+        args += [*lay.args(now), len(links), *links]
+        return self._campaign(json.loads(await self._run("join", (), args)), lay)
+
     async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
         lay = _layout(spec)
         args: Args = [self.prefix, key, self._tick(now), *lay.args(now)]

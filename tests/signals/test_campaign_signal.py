@@ -62,3 +62,16 @@ def test_short_answers_are_benign_evidence_once_usage_is_known() -> None:
     assert signal.measure(context(KeyState({"day": WindowCounts(300, 500, 0, 0)}))) == 0.0
     assert signal.measure(context(KeyState({"day": WindowCounts(3, 3, 0, 3)}))) == 0.0
     assert ShortAnswersSignal.direction == -1
+
+
+def test_a_key_in_a_campaign_at_its_first_request_counts_as_scripted() -> None:
+    """Only a key whose first request joined an established campaign (guard.campaigns) is in
+    one after a single request: what it sent is the campaign's script."""
+    signal = CampaignSignal()
+    first = KeyState(
+        {"day": WindowCounts(1, 1)},
+        recent=(RequestRecord(T0, 1, 7, 0, 1, 1, 80, 0, 0).pack(),),
+        campaign=CampaignState("c-1", 300, {"day": WindowCounts(2400, 6000, 0, 0)}),
+    )
+    scripted = signal.measure(context(campaign(300, 2400, 6000)))
+    assert signal.measure(context(first)) == scripted > 0.8

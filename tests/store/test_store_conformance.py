@@ -378,6 +378,31 @@ async def test_link_joins_keys_without_counting_a_request(store: Store) -> None:
     assert await store.link("c", ("tpl:8",), T0 + 8, SPEC) is None
 
 
+async def test_a_first_request_joins_only_an_established_campaign(store: Store) -> None:
+    """Store.join: a new key joins a campaign of at least min_keys keys that owns one of its
+    features, and claims none of them."""
+    for i, key in enumerate("abc"):
+        await store.observe(key, Observation(T0 + i, 10 + i), SPEC)
+        await store.link(key, ("tpl:7",), T0 + i, SPEC)
+    await store.observe("x", Observation(T0 + 4, 20), SPEC)
+    await store.observe("y", Observation(T0 + 5, 21), SPEC)
+    await store.link("x", ("sys:2",), T0 + 5, SPEC)
+    await store.link("y", ("sys:2",), T0 + 5, SPEC)  # a group of two
+    await store.observe("new", Observation(T0 + 6, 30), SPEC)
+    # Too small a campaign, a feature nobody owns: the key stays alone, owning nothing.
+    assert await store.join("new", ("sys:2", "tpl:9"), T0 + 6, SPEC, 3) is None
+    assert await store.link("other", ("tpl:9",), T0 + 7, SPEC) is None  # tpl:9 still unowned
+    assert await store.join("new", ("tpl:9",), T0 + 7, SPEC, 1) is None  # "other" is alone
+    joined = await store.join("new", ("sys:2", "tpl:7"), T0 + 8, SPEC, 3)
+    assert joined is not None and joined.keys == 4
+    assert joined.window("hour").requests == 4  # a, b, c and the new key's first request
+    found = await store.campaign_of("a", T0 + 9, SPEC)
+    assert found is not None and found.id == joined.id
+    # Joining again is idempotent.
+    again = await store.join("new", ("tpl:7",), T0 + 9, SPEC, 3)
+    assert again is not None and (again.id, again.keys) == (joined.id, 4)
+
+
 async def test_a_campaigns_buckets_sum_its_members(store: Store) -> None:
     await store.observe("a", obs(T0 + 10, 1), SPEC)  # hour bucket 0
     await store.observe("a", obs(T0 + 950, 2), SPEC)  # bucket 1

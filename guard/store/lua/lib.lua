@@ -547,6 +547,25 @@ local function link(P, key, links, spec, max_camps)
   return root
 end
 
+-- Join key to a campaign of at least min_keys keys that owns one of links, claiming none.
+local function join(P, key, links, spec, max_camps, min_keys)
+  local ttl = spec.horizon_ms
+  local root = find(P, key, ttl)
+  for _, feature in ipairs(links) do
+    local owner = redis.call('GET', P .. ':o:' .. feature)
+    if owner and owner ~= key then
+      local other = find(P, owner, ttl)
+      if other ~= root then
+        local size = tonumber(redis.call('HGET', camp_base(P, other), 'n'))
+        if size and size >= 2 and size >= min_keys then
+          root = union(P, root, other, spec, max_camps)
+        end
+      end
+    end
+  end
+  return root
+end
+
 -- {root, members, windows} of the campaign rooted at root, or {} if it has under two keys.
 local function campaign_at(P, root, spec)
   local cb = camp_base(P, root)
