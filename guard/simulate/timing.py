@@ -75,6 +75,23 @@ def think_time(rng: random.Random, answer_chars: int = 0) -> float:
     return min(600.0, lognormal(rng, 40.0, 0.9, 10.0, 480.0) + reading)
 
 
+RESUMED = 0.1
+"""Share of people's conversations left after a turn and picked up again hours later."""
+
+
+def comes_back(seed: str, user_turns: int) -> tuple[int, float] | None:
+    """When a person comes back to a conversation later: (the turn after which they left, the
+    extra pause in seconds, 2 to 30 hours), or None. A person picks up yesterday's chat, and
+    a product's end users theirs, however many requests the key sent meanwhile. Drawn from a
+    stream of its own (``seed``), so the rest of the traffic stays as it was."""
+    if user_turns < 2:
+        return None
+    rng = random.Random(seed)
+    if rng.random() >= RESUMED:
+        return None
+    return rng.randrange(user_turns - 1), rng.uniform(2 * HOUR, 30 * HOUR)
+
+
 def weekday(ts: float) -> int:
     """0 = Monday for a UTC timestamp."""
     return (int(ts // DAY) + 3) % 7  # 1970-01-01 was a Thursday

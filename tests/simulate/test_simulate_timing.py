@@ -5,7 +5,7 @@ import statistics
 import pytest
 
 from guard.signals.timing import dispersion
-from guard.simulate.timing import DAY, HOUR, scripted, shifts
+from guard.simulate.timing import DAY, HOUR, RESUMED, comes_back, scripted, shifts
 
 START = 1_764_201_600.0  # midnight UTC
 
@@ -59,3 +59,13 @@ def test_scripted_modes_match_their_generators() -> None:
     assert len(pool) == pytest.approx(800, rel=0.15)
     runs = scripted(random.Random(5), START, START + DAY, 800.0, beat=0.0, pool=0.0)
     assert max(_gaps(runs)) >= HOUR  # an operator's break
+
+
+def test_people_come_back_to_some_conversations_hours_later() -> None:
+    draws = [comes_back(f"k:{i}", 4) for i in range(4000)]
+    back = [d for d in draws if d is not None]
+    assert abs(len(back) / len(draws) - RESUMED) < 0.02
+    assert all(0 <= turn < 3 and 2 * HOUR <= pause <= 30 * HOUR for turn, pause in back)
+    assert {turn for turn, _ in back} == {0, 1, 2}  # left after any turn but the last
+    assert comes_back("k:1", 1) is None  # a single question has nothing to come back to
+    assert comes_back("k:7", 4) == comes_back("k:7", 4)  # its own stream: reproducible

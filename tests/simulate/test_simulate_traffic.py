@@ -168,6 +168,26 @@ def test_shapes_of_the_hard_cases(records: list[Record]) -> None:
     assert len({r["key"] for r in org}) > 2
 
 
+def test_people_resume_conversations_after_long_pauses() -> None:
+    """Products' end users come back to yesterday's chat: a history whose previous turn the
+    key sent many hours earlier (the hard case for telling lived histories from made-up)."""
+    router = Router()
+    sent: dict[tuple[str, str], float] = {}
+    pauses = []
+    for r in iter_requests(SimConfig(seed=5, keys=120, days=2.0, sharegpt=False)):
+        if r["class"] not in ("app-key", "focused-user"):
+            continue
+        adapter = router.match(r["path"])
+        assert adapter is not None
+        request = adapter.parse(r["body"])
+        users = [t.text for t in request.conversation if t.role == "user"]
+        if len(users) > 1 and (r["key"], users[-2]) in sent:
+            pauses.append(r["ts"] - sent[(r["key"], users[-2])])
+        sent[(r["key"], request.prompt)] = r["ts"]
+    assert pauses and max(pauses) > 2 * 3600
+    assert 0.01 < sum(p > 2 * 3600 for p in pauses) / len(pauses) < 0.2
+
+
 def test_stealth_campaign_keys_share_no_fingerprint(records: list[Record]) -> None:
     campaign = [r for r in records if r["class"] == "stealth-campaign"]
     keys = {r["key"] for r in campaign}

@@ -50,6 +50,7 @@ from guard.simulate.timing import (
     OFFICE_HOURS,
     automated,
     burst,
+    comes_back,
     diurnal_poisson,
     human_sessions,
     lognormal,
@@ -109,12 +110,16 @@ class FocusedUser(_Person):
             for _ in range(1 if rng.random() < 0.8 else 2):
                 turns = self.topics.conversation(rng, bank_share=0.25)
                 prefixes = user_prefixes(turns)
+                back = comes_back(f"{self.key}:{start}", len(prefixes))
+                resumed = start
                 for i, prefix in enumerate(prefixes):
-                    if t >= w.end:
+                    if resumed >= w.end:
                         break
-                    events.append((t, partial(self.send, prefix)))
+                    events.append((resumed, partial(self.send, prefix)))
                     reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
-                    t += think_time(rng, len(reply))
+                    step = think_time(rng, len(reply))
+                    t += step
+                    resumed += step + (back[1] if back and back[0] == i else 0.0)
                     if rng.random() < 0.06:
                         break  # walked away mid-conversation
                 t += rng.uniform(30, 900)
@@ -197,8 +202,10 @@ class AppKey(_Service):
                 topics.entities = [rng.choice(topics.domain.entities)]
                 turns = topics.conversation(rng, bank_share=1.0)
             extra = _user_field(api, _end_user(rng, users)) if send_user else None
+            prefixes = user_prefixes(turns)
+            back = comes_back(f"{key}:{start}", len(prefixes))
             t = start
-            for i, prefix in enumerate(user_prefixes(turns)):
+            for i, prefix in enumerate(prefixes):
                 if t >= w.end:
                     break
                 events.append(
@@ -208,7 +215,7 @@ class AppKey(_Service):
                     )
                 )
                 reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
-                t += think_time(rng, len(reply))
+                t += think_time(rng, len(reply)) + (back[1] if back and back[0] == i else 0.0)
         return events
 
 

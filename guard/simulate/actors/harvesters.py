@@ -39,6 +39,7 @@ from guard.simulate.problems import PROBLEMS
 from guard.simulate.sharegpt import ConversationPool
 from guard.simulate.subjects import DOMAINS, Domain, domain_named
 from guard.simulate.timing import (
+    comes_back,
     diurnal_poisson,
     human_sessions,
     poisson_process,
@@ -332,13 +333,15 @@ class Hydra(_Harvester):
                 if found is not None
                 else bank.bank_conversation(rng, bank.random_subject(rng), rng.randint(1, 5))
             )
+            prefixes = user_prefixes(turns)
+            back = comes_back(f"{key}:{start}", len(prefixes))
             t = start
-            for i, prefix in enumerate(user_prefixes(turns)):
+            for i, prefix in enumerate(prefixes):
                 if t >= w.end:
                     break
                 events.append((t, partial(self.call_from, key, ips, client, style, prefix, system)))
                 reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
-                t += think_time(rng, len(reply))
+                t += think_time(rng, len(reply)) + (back[1] if back and back[0] == i else 0.0)
         sweep = SubjectSweep(rng)
         for t in scripted(rng, w.start, w.end, self.volume(200, 600), jitter=0.5):
             events.append(
