@@ -163,17 +163,17 @@ class RequestRecord:
         cls, now: float, identity: Identity, request: PromptRequest, features: Features
     ) -> RequestRecord:
         flags = 0
-        prompt = request.prompt
+        typed = request.prompt  # what tells how its sender types (CASUAL)
         if len(request.conversation) > 1:
             flags |= Flag.MULTI_TURN
-            if _FOLLOW_UP.search(prompt[:2000]):
+            if _FOLLOW_UP.search(request.prompt[:2000]):
                 flags |= Flag.FOLLOW_UP
         else:
             # A reply with nothing to reply to: cover, and no evidence of how its sender types.
-            opening = acknowledgement(prompt)
+            opening = acknowledgement(request.prompt)
             if opening:
                 flags |= Flag.ORPHAN
-                prompt = prompt[opening:]
+                typed = typed[opening:]
         if asks_for_reasoning(request.prompt) or asks_for_reasoning(request.system):
             flags |= Flag.REASONING
         if request.n > 1:
@@ -190,7 +190,7 @@ class RequestRecord:
             flags |= Flag.STREAM
         if request.system:
             flags |= Flag.SYSTEM
-        if _casual(prompt):
+        if _casual(typed):
             flags |= Flag.CASUAL
         runners_up = [*map(cell16, features.runners_up[:2]), 0, 0]
         return cls(
@@ -231,8 +231,9 @@ _QUOTED_CHARS = 1000  # of a turn, hashed: enough to tell turns apart, cheap on 
 
 
 def _quoted(text: str) -> int:
-    """16-bit hash of a user turn as a later request's history would quote it, never 0."""
-    return _hash16(text[:_QUOTED_CHARS].strip()) if text.strip() else 0
+    """16-bit hash of a user turn as a later request's history would quote it (0: empty)."""
+    head = text[:_QUOTED_CHARS].strip()
+    return _hash16(head) if head else 0
 
 
 def _parent(conversation: Sequence[Turn]) -> int:

@@ -111,7 +111,7 @@ class FocusedUser(_Person):
                 turns = self.topics.conversation(rng, bank_share=0.25)
                 prefixes = user_prefixes(turns)
                 back = comes_back(f"{self.key}:{start}", len(prefixes))
-                resumed = start
+                resumed = t
                 for i, prefix in enumerate(prefixes):
                     if resumed >= w.end:
                         break
