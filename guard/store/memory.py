@@ -141,30 +141,20 @@ class MemoryStore(Store):
     async def link(
         self, key: str, links: Sequence[str], now: float, spec: SketchSpec
     ) -> CampaignState | None:
-        lay = self._layout(spec)
-        if now > self._clock:
-            self._clock = now
-        root = self._link(key, links, now, lay)
-        group = self._groups.get(root)
-        if group is None or group.size < 2:
-            return None
-        return CampaignState(campaign_id(root), group.size, _group_counts(group, lay, now))
+        return self._linked(key, links, now, spec, 0)
 
     async def join(
         self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
     ) -> CampaignState | None:
+        return self._linked(key, links, now, spec, max(1, min_keys))
+
+    def _linked(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec, join: int
+    ) -> CampaignState | None:
         lay = self._layout(spec)
         if now > self._clock:
             self._clock = now
-        root = self._find(key)
-        for feature in links:
-            owner = self._owners.get(feature)
-            if owner is None or owner == key:
-                continue
-            other = self._find(owner)
-            group = self._groups.get(other)
-            if other != root and group is not None and group.size >= max(2, min_keys):
-                root = self._union(root, other, now, lay)
+        root = self._link(key, links, now, lay, join)
         group = self._groups.get(root)
         if group is None or group.size < 2:
             return None
@@ -328,19 +318,29 @@ class MemoryStore(Store):
             parent[member] = node  # path compression
         return node
 
-    def _link(self, key: str, links: Sequence[str], now: float, lay: SketchLayout) -> str:
+    def _link(
+        self, key: str, links: Sequence[str], now: float, lay: SketchLayout, join: int = 0
+    ) -> str:
+        """Claim unowned features and join their owners' campaigns; with ``join`` above 0,
+        claim nothing and join only campaigns of at least that many keys (and two)."""
         root = self._find(key)
         owners = self._owners
         for feature in links:
             owner = owners.get(feature)
             if owner is None:
-                owners[feature] = key
+                if not join:
+                    owners[feature] = key
                 continue
             if owner == key:
                 continue
             other = self._find(owner)
-            if other != root:
-                root = self._union(root, other, now, lay)
+            if other == root:
+                continue
+            if join:
+                group = self._groups.get(other)
+                if group is None or group.size < max(2, join):
+                    continue
+            root = self._union(root, other, now, lay)
         return root
 
     def _union(self, a: str, b: str, now: float, lay: SketchLayout) -> str:

@@ -345,18 +345,21 @@ class RedisStore(Store):
     async def link(
         self, key: str, links: Sequence[str], now: float, spec: SketchSpec
     ) -> CampaignState | None:
-        lay = _layout(spec)
-        args: Args = [self.prefix, key, self._tick(now), self._max_campaigns, *lay.args(now)]
-        args += (len(links), *links)
-        return self._campaign(json.loads(await self._run("link", (), args)), lay)
+        return await self._link(key, links, now, spec, 0)
 
     async def join(
         self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
     ) -> CampaignState | None:
+        return await self._link(key, links, now, spec, max(1, min_keys))
+
+    async def _link(
+        self, key: str, links: Sequence[str], now: float, spec: SketchSpec, min_keys: int
+    ) -> CampaignState | None:
+        """The link script: claim and link (``min_keys`` 0), or join an established campaign."""
         lay = _layout(spec)
         args: Args = [self.prefix, key, self._tick(now), self._max_campaigns, min_keys]
         args += [*lay.args(now), len(links), *links]
-        return self._campaign(json.loads(await self._run("join", (), args)), lay)
+        return self._campaign(json.loads(await self._run("link", (), args)), lay)
 
     async def campaign_of(self, key: str, now: float, spec: SketchSpec) -> CampaignState | None:
         lay = _layout(spec)

@@ -528,36 +528,27 @@ local function union(P, a, b, spec, max_camps)
 end
 
 -- Each feature is owned by the first key seen with it; the key joins each owner's campaign.
-local function link(P, key, links, spec, max_camps)
+-- With min_keys above 0 the key claims no feature and joins only a campaign of at least that
+-- many keys (a key's first request: guard.campaigns).
+local function link(P, key, links, spec, max_camps, min_keys)
   local ttl = spec.horizon_ms
   local root = find(P, key, ttl)
   for _, feature in ipairs(links) do
     local fk = P .. ':o:' .. feature
-    local owner = redis.call('SET', fk, key, 'NX', 'GET', 'PX', ttl)
-    if owner then
-      redis.call('PEXPIRE', fk, ttl)
-      if owner ~= key then
-        local other = find(P, owner, ttl)
-        if other ~= root then
-          root = union(P, root, other, spec, max_camps)
-        end
+    local owner
+    if min_keys > 0 then
+      owner = redis.call('GET', fk)
+    else
+      owner = redis.call('SET', fk, key, 'NX', 'GET', 'PX', ttl)
+      if owner then
+        redis.call('PEXPIRE', fk, ttl)
       end
     end
-  end
-  return root
-end
-
--- Join key to a campaign of at least min_keys keys that owns one of links, claiming none.
-local function join(P, key, links, spec, max_camps, min_keys)
-  local ttl = spec.horizon_ms
-  local root = find(P, key, ttl)
-  for _, feature in ipairs(links) do
-    local owner = redis.call('GET', P .. ':o:' .. feature)
     if owner and owner ~= key then
       local other = find(P, owner, ttl)
       if other ~= root then
-        local size = tonumber(redis.call('HGET', camp_base(P, other), 'n'))
-        if size and size >= 2 and size >= min_keys then
+        local size = min_keys > 0 and tonumber(redis.call('HGET', camp_base(P, other), 'n'))
+        if min_keys == 0 or (size and size >= 2 and size >= min_keys) then
           root = union(P, root, other, spec, max_camps)
         end
       end

@@ -30,7 +30,7 @@ touch(P, key, entry, now, max_keys, {'hz', fmt(spec.horizon), 'l', spec.layout})
 
 local root
 if #links > 0 then
-  root = link(P, key, links, spec, max_camps)
+  root = link(P, key, links, spec, max_camps, 0)
 else
   root = root_of(P, key, spec.horizon_ms)
 end
