@@ -26,7 +26,7 @@ THRESHOLDS = (0.86, 0.88, 0.90, 0.92, 0.94, 0.96)
 
 def campaign_rule(values: dict[str, float]) -> bool:
     """The default policy's `campaign` rule."""
-    return values["campaign"] >= 0.5 and values["payload"] < 0.5 and values["short_answers"] < 0.5
+    return values["campaign"] >= 0.4 and values["payload"] < 0.5 and values["short_answers"] < 0.5
 
 
 def main() -> None:

@@ -481,7 +481,7 @@ def test_default_policy_keeps_its_behaviour() -> None:
         ),
         (
             "campaign",
-            "signal.campaign >= 0.5 and signal.payload < 0.5 and signal.short_answers < 0.5",
+            "signal.campaign >= 0.4 and signal.payload < 0.5 and signal.short_answers < 0.5",
             "perturb",
         ),
         ("harvester", "score >= 0.9", "perturb"),
