@@ -43,7 +43,6 @@ from guard.policy.tiers import Tier
 from guard.profile import RequestRecord
 from guard.scoring import Scorer
 from guard.signals import RingStats, SignalContext, default_signals
-from guard.signals.behaviour import holds_all
 from guard.store import Observation, SketchSpec, Store, open_store
 
 if TYPE_CHECKING:
@@ -256,7 +255,7 @@ class Pipeline:
             state,
             scoring.window,
             scoring.min_requests,
-            RingStats.of(state.recent, complete=holds_all(state)),
+            RingStats.of_state(state),
             record,
         )
         score = compiled.scorers[tier.name].score(signal_ctx)

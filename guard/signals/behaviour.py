@@ -126,6 +126,14 @@ class RingStats:
             unlived=len(unlived) / n,
         )
 
+    @classmethod
+    def of_state(cls, state: KeyState) -> RingStats:
+        """Stats of the key's ring, knowing from its windows whether the ring holds every
+        request they count (``complete``)."""
+        n = len(state.recent)
+        complete = all(counts.requests <= n for counts in state.windows.values())
+        return cls.of(state.recent, complete=complete)
+
     def share(self, flag: Flag) -> float:
         return self.flags.get(int(flag), 0.0)
 
@@ -215,18 +223,10 @@ def _unlived(
     }
 
 
-def holds_all(state: KeyState) -> bool:
-    """Whether the key's ring holds every request its windows count."""
-    n = len(state.recent)
-    return all(counts.requests <= n for counts in state.windows.values())
-
-
 def ring_stats(ctx: SignalContext) -> RingStats:
     """The ring stats of the request's key: computed once per request by the pipeline, else
     here."""
-    if ctx.recent is not None:
-        return ctx.recent
-    return RingStats.of(ctx.state.recent, complete=holds_all(ctx.state))
+    return ctx.recent if ctx.recent is not None else RingStats.of_state(ctx.state)
 
 
 class _RingSignal(Signal):

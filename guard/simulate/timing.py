@@ -79,17 +79,20 @@ RESUMED = 0.1
 """Share of people's conversations left after a turn and picked up again hours later."""
 
 
-def comes_back(seed: str, user_turns: int) -> tuple[int, float] | None:
-    """When a person comes back to a conversation later: (the turn after which they left, the
-    extra pause in seconds, 2 to 30 hours), or None. A person picks up yesterday's chat, and
-    a product's end users theirs, however many requests the key sent meanwhile. Drawn from a
-    stream of its own (``seed``), so the rest of the traffic stays as it was."""
+def comes_back(seed: str, user_turns: int) -> tuple[float, ...]:
+    """Extra pause after each of a conversation's user turns: 2 to 30 hours after one of them
+    (never the last) when the person comes back to it later, else none. A person picks up
+    yesterday's chat, and a product's end users theirs, however many requests the key sent
+    meanwhile. Drawn from a stream of its own (``seed``), so the rest of the traffic stays as
+    it was."""
+    pauses = [0.0] * user_turns
     if user_turns < 2:
-        return None
+        return tuple(pauses)
     rng = random.Random(seed)
-    if rng.random() >= RESUMED:
-        return None
-    return rng.randrange(user_turns - 1), rng.uniform(2 * HOUR, 30 * HOUR)
+    if rng.random() < RESUMED:
+        turn = rng.randrange(user_turns - 1)  # drawn before the pause, as it always was
+        pauses[turn] = rng.uniform(2 * HOUR, 30 * HOUR)
+    return tuple(pauses)
 
 
 def weekday(ts: float) -> int:

@@ -110,8 +110,8 @@ class FocusedUser(_Person):
             for _ in range(1 if rng.random() < 0.8 else 2):
                 turns = self.topics.conversation(rng, bank_share=0.25)
                 prefixes = user_prefixes(turns)
-                back = comes_back(f"{self.key}:{start}", len(prefixes))
-                resumed = t
+                pauses = comes_back(f"{self.key}:{start}", len(prefixes))
+                resumed = t  # t goes on as if there were no pause: the next chat keeps its time
                 for i, prefix in enumerate(prefixes):
                     if resumed >= w.end:
                         break
@@ -119,7 +119,7 @@ class FocusedUser(_Person):
                     reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
                     step = think_time(rng, len(reply))
                     t += step
-                    resumed += step + (back[1] if back and back[0] == i else 0.0)
+                    resumed += step + pauses[i]
                     if rng.random() < 0.06:
                         break  # walked away mid-conversation
                 t += rng.uniform(30, 900)
@@ -203,7 +203,7 @@ class AppKey(_Service):
                 turns = topics.conversation(rng, bank_share=1.0)
             extra = _user_field(api, _end_user(rng, users)) if send_user else None
             prefixes = user_prefixes(turns)
-            back = comes_back(f"{key}:{start}", len(prefixes))
+            pauses = comes_back(f"{key}:{start}", len(prefixes))
             t = start
             for i, prefix in enumerate(prefixes):
                 if t >= w.end:
@@ -215,7 +215,7 @@ class AppKey(_Service):
                     )
                 )
                 reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
-                t += think_time(rng, len(reply)) + (back[1] if back and back[0] == i else 0.0)
+                t += think_time(rng, len(reply)) + pauses[i]
         return events
 
 

@@ -334,14 +334,14 @@ class Hydra(_Harvester):
                 else bank.bank_conversation(rng, bank.random_subject(rng), rng.randint(1, 5))
             )
             prefixes = user_prefixes(turns)
-            back = comes_back(f"{key}:{start}", len(prefixes))
+            pauses = comes_back(f"{key}:{start}", len(prefixes))
             t = start
             for i, prefix in enumerate(prefixes):
                 if t >= w.end:
                     break
                 events.append((t, partial(self.call_from, key, ips, client, style, prefix, system)))
                 reply = turns[2 * i + 1][1] if 2 * i + 1 < len(turns) else ""
-                t += think_time(rng, len(reply)) + (back[1] if back and back[0] == i else 0.0)
+                t += think_time(rng, len(reply)) + pauses[i]
         sweep = SubjectSweep(rng)
         for t in scripted(rng, w.start, w.end, self.volume(200, 600), jitter=0.5):
             events.append(
