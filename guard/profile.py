@@ -253,18 +253,22 @@ def _parent(conversation: Sequence[Turn]) -> int:
 
 
 _CLOSING = frozenset(".?!:;)]}\"'`*>")
+# A last line that fills a labelled field ("...\nTopic: the causes of inflation"): a form.
+_FIELD = re.compile(r"\n[ \t]*[A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}:[ \t]+\S[^\n]*\Z")
 
 
 def _casual(prompt: str) -> bool:
     """Whether a prompt reads as typed by a person in a hurry: it starts in lowercase, ends
     without punctuation, or says "i" for "I". Prompts a script writes or an LLM generates are
-    tidy; people's, in chat logs, are often not."""
+    tidy; people's, in chat logs, are often not. A form's last field ends without
+    punctuation too ("Topic: ..." under an instruction): that is how a template is laid out,
+    not how a person types."""
     text = prompt[:2000].strip()
     if not text:
         return False
-    return (
-        text[0].islower() or (text[-1] not in _CLOSING and not text[-1].isdigit()) or " i " in text
-    )
+    if text[0].islower() or " i " in text:
+        return True
+    return text[-1] not in _CLOSING and not text[-1].isdigit() and not _FIELD.search(text)
 
 
 def _carries_document(prompt: str) -> bool:

@@ -139,6 +139,10 @@ def test_record_format_is_fixed() -> None:
         ("Explain the causes of the First World War in detail.", False),
         ('{"task": "classify"}', False),
         ("Summarize: (see above)", False),
+        # A form's last field ends without punctuation: a template's layout, not typing.
+        ("Explain the following topic in depth.\nTopic: the causes of inflation", False),
+        ("Answer for our customer.\nQuestion: how do i export a report", True),
+        ("Explain the following topic in depth.\nthe causes of inflation", True),
         ("   ", False),
     ],
 )
