@@ -94,11 +94,11 @@ class RingStats:
         times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
         gaps = sorted(map(sub, times[1:], times))
         half = len(gaps) // 2
-        subjects, asides, framed = _subjects(cells, seconds, thirds)
+        subjects, framed = _subjects(cells, seconds, thirds)
         counts = Counter(subjects)
-        questions = [
-            (min(c, a), max(c, a)) for c, a in zip(map(cell16, subjects), asides, strict=True)
-        ]
+        # A question is its three heaviest words, in any order: a subject of two words
+        # ("fiduciary duty") takes the first two, and what is asked about it comes third.
+        questions = list(map(frozenset, zip(map(cell16, cells), seconds, thirds, strict=True)))
         asked = Counter(questions)
         fresh = sum(
             1
@@ -153,10 +153,9 @@ _EMPTY = RingStats(0, 0.0, {}, 0.0, 0.0, 0, 0, math.inf)
 
 def _subjects(
     cells: tuple[int, ...], seconds: tuple[int, ...], thirds: tuple[int, ...]
-) -> tuple[Sequence[int], Sequence[int], int]:
-    """Each of a ring's requests' subject and its aside (the next heaviest word, 0 if none),
-    read off what varies between the prompts, and how many of them are framed (their
-    heaviest word is a frame word).
+) -> tuple[Sequence[int], int]:
+    """Each of a ring's requests' subject, read off what varies between the prompts, and how
+    many of them are framed (their heaviest word is a frame word).
 
     Words among the three heaviest of a large share of the ring's prompts (``_FRAME_SHARE``)
     are the key's frame ("Generate a high-quality instructional response...", "Write an
@@ -168,7 +167,7 @@ def _subjects(
     # No word names the cell of many prompts (the commonest cell has at most n - distinct + 1
     # of them): there is nothing to look past.
     if n - len(set(cells)) + 1 < need or max(Counter(cells).values()) < need:
-        return cells, seconds, 0
+        return cells, 0
     lows = list(map(cell16, cells))  # 16 bits, as records keep the runners-up
     counts = Counter(lows)
     counts.update(seconds)
@@ -176,24 +175,19 @@ def _subjects(
     counts.pop(0, None)
     frame = {term for term, count in counts.items() if count >= need}
     subjects = []
-    asides = []
     framed = 0
     for low, second, third in zip(lows, seconds, thirds, strict=True):
         if low not in frame:
             subjects.append(low)
-            asides.append(second if second not in frame else third if third not in frame else 0)
             continue
         framed += 1
         if second and second not in frame:
             subjects.append(second)
-            asides.append(third if third not in frame else 0)
         elif third and third not in frame:
             subjects.append(third)
-            asides.append(0)
         else:
             subjects.append(low)
-            asides.append(0)
-    return subjects, asides, framed
+    return subjects, framed
 
 
 def _unlived(
@@ -263,10 +257,11 @@ class RecentNoveltySignal(_RingSignal):
 class FreshQuestionsSignal(_RingSignal):
     """Share of recent requests that are each a fresh question: single-turn, with no
     documents or tools, not typed casually, and asking what the key asks nowhere else in its
-    recent requests: the same subject word with the same second word (its aspect: "the
-    diagnosis of hypertension", then "the prognosis of hypertension", are two questions).
-    A sweep through one domain comes back to each entity for another aspect; a person who
-    comes back to a subject mostly does so in a conversation, which is no fresh question.
+    recent requests: the same three heaviest words, in any order ("the diagnosis of
+    hypertension", then "the prognosis of hypertension", are two questions, and so are "the
+    history of fiduciary duty" and "an example of fiduciary duty", whose subject takes two
+    words). A sweep through one domain comes back to each entity for another aspect; a person
+    who comes back to a subject mostly does so in a conversation, which is no fresh question.
 
     What a sweep's requests all are, and a person's seldom: people come back to a subject,
     follow up, bring material and type in a hurry. Each part is a signal of its own; counted

@@ -226,6 +226,18 @@ def test_a_fresh_question_is_its_subject_and_what_it_asks_about_it() -> None:
     assert RingStats.of(framed(entities, [0] * n, [0] * n)).fresh == 0.0
 
 
+def test_a_subject_of_two_words_leaves_its_aspect_third() -> None:
+    # "The history of fiduciary duty", "an example of fiduciary duty": the subject's two
+    # words are the heaviest, and what is asked about it comes third.
+    n = 40
+    subjects = [1 + i % 8 for i in range(n)]
+    rest = [50 + i % 8 for i in range(n)]
+    aspects = [100 + i for i in range(n)]
+    assert RingStats.of(framed(subjects, rest, aspects)).fresh == 1.0
+    # The same subject with nothing else to tell its requests apart: five of each.
+    assert RingStats.of(framed(subjects, rest, [0] * n)).fresh == 0.0
+
+
 def test_fresh_questions_weigh_little_since_casual_typing_is_free_to_fake() -> None:
     assert FreshQuestionsSignal.max_weight is not None and FreshQuestionsSignal.max_weight < 6
     assert FreshQuestionsSignal.direction == 1
