@@ -16,6 +16,7 @@ elsewhere). Prints, per seed and overall, and per class:
     python benchmarks/detection.py [--seeds 0 1 2] [--days 2] [--policy FILE] [--json out.json]
     python benchmarks/detection.py --report report.json   # score an existing replay report
     python benchmarks/detection.py --featurizer embed     # cells from guard[embed] instead
+    python benchmarks/detection.py --hurried   # harvesters fake a person's hurried typing
 """
 
 from __future__ import annotations
@@ -190,8 +191,10 @@ def with_featurizer(policy: str | None, featurizer: str, into: Path) -> str | No
     return str(path)
 
 
-async def run_seed(seed: int, days: float, policy: str | None, keys: int) -> dict[str, Any]:
-    config = SimConfig(seed=seed, days=days, keys=keys)
+async def run_seed(
+    seed: int, days: float, policy: str | None, keys: int, hurried: bool = False
+) -> dict[str, Any]:
+    config = SimConfig(seed=seed, days=days, keys=keys, hurried=hurried)
     started = time.perf_counter()
     report = await replay(iter_requests(config), policy=policy)
     seconds = time.perf_counter() - started
@@ -211,6 +214,11 @@ def main() -> None:
         default="lexical",
         help="run the policy with this featurizer (embed needs the guard[embed] extra)",
     )
+    parser.add_argument(
+        "--hurried",
+        action="store_true",
+        help="harvesters fake a person's hurried typing (guard simulate --hurried)",
+    )
     parser.add_argument("--report", nargs="*", help="score existing replay report(s) instead")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args()
@@ -223,7 +231,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             policy = with_featurizer(args.policy, args.featurizer, Path(tmp))
             for seed in args.seeds:
-                report = asyncio.run(run_seed(seed, args.days, policy, args.keys))
+                report = asyncio.run(run_seed(seed, args.days, policy, args.keys, args.hurried))
                 reports.append((f"seed {seed}", report))
     scores = []
     for name, report in reports:

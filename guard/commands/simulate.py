@@ -59,6 +59,13 @@ def register(subparsers: Any) -> None:
         help="keys per sybil campaign (env GUARD_CAMPAIGN_KEYS; default 300)",
     )
     parser.add_argument(
+        "--hurried",
+        action="store_true",
+        default=_flag("HURRIED", "") not in ("", "0", "false"),
+        help="harvesters type like people in a hurry (a lowercase first letter, no closing "
+        "punctuation): an evasion to measure detection against (env GUARD_HURRIED)",
+    )
+    parser.add_argument(
         "--no-sharegpt",
         action="store_true",
         default=_flag("NO_SHAREGPT", "") not in ("", "0", "false"),
@@ -95,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         days=args.days,
         scale=args.scale,
         campaign_keys=args.campaign_keys,
+        hurried=args.hurried,
         sharegpt=not args.no_sharegpt,
         sharegpt_source=args.sharegpt_file,
     )

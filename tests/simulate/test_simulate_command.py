@@ -37,9 +37,10 @@ def test_simulate_writes_the_file_and_prints_a_summary(
 def test_defaults_match_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     args = _parse("--out", "x.jsonl")
     assert (args.seed, args.keys, args.days, args.scale, args.campaign_keys) == (0, 400, 2, 1, 300)
-    assert args.no_sharegpt is False
+    assert args.no_sharegpt is False and args.hurried is False
     monkeypatch.setenv("GUARD_KEYS", "55")
     assert _parse("--out", "x.jsonl").keys == 55
+    assert _parse("--out", "x.jsonl", "--hurried").hurried is True
 
 
 def test_bad_settings_are_one_clear_error(tmp_path: Path) -> None:

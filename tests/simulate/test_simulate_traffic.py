@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from guard.simulate import (
     write_traffic,
 )
 from guard.simulate.actors import SYBIL_DAILY_CAP
+from guard.simulate.actors.base import hurry
 
 SMALL = SimConfig(seed=11, keys=60, days=0.5, campaign_keys=40, sharegpt=False)
 
@@ -248,3 +250,25 @@ def test_summary_counts_keys_and_requests_per_class(records: list[Record]) -> No
         assert len(entry.keys) == len({r["key"] for r in mine})
     table = summary.table()
     assert "sybil" in table and str(len(records)) in table
+
+
+def test_hurried_harvesters_type_like_people_and_nothing_else_changes() -> None:
+    plain = list(iter_requests(SMALL))
+    hurried = list(iter_requests(replace(SMALL, hurried=True)))
+    assert len(plain) == len(hurried)
+    changed = 0
+    for a, b in zip(plain, hurried, strict=True):
+        if a["label"] != "harvester":
+            assert a == b  # the benign traffic is the same, byte for byte
+            continue
+        assert {k: v for k, v in a.items() if k != "body"} == {
+            k: v for k, v in b.items() if k != "body"
+        }
+        changed += a["body"] != b["body"]
+    assert changed > 0.5 * sum(1 for a in plain if a["label"] == "harvester")
+
+
+def test_hurry_lowercases_the_first_letter_and_drops_the_closing_mark() -> None:
+    turns = [("user", "What is X?"), ("assistant", "A thing."), ("user", "Explain Y in detail.")]
+    assert hurry(turns) == [*turns[:2], ("user", "explain Y in detail")]
+    assert hurry([("user", "Hi"), ("assistant", "Hello.")])[-1] == ("assistant", "Hello.")

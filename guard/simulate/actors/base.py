@@ -57,6 +57,7 @@ class World:
     scale: float = 1.0
     campaign_keys: int = 300
     pool: ConversationPool | None = None
+    hurried: bool = False  # harvesters type their questions as people in a hurry do
     net: NetworkPlan = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +106,8 @@ class Actor(abc.ABC):
         system: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> Call:
+        if self.world.hurried and self.label == "harvester":
+            turns = hurry(turns)
         path, body = render(style, turns, system, extra)
         return Call(key, ip, client.header_dict(), path, body)
 
@@ -120,6 +123,18 @@ class Actor(abc.ABC):
     ) -> Call:
         """:meth:`call` from one of ``ips``, chosen when the request is rendered."""
         return self.call(key, self.rng.choice(ips), client, style, turns, system, extra)
+
+
+def hurry(turns: Turns) -> list[tuple[str, str]]:
+    """``turns`` with the last question typed as people in a hurry type it: a lowercase first
+    letter, no closing full stop or question mark. Free for any script to do, and what guard
+    reads as a person's typing (``casual``): the evasion the simulator's ``hurried`` harvesters
+    try."""
+    *head, (role, text) = turns
+    if role != "user":
+        return list(turns)
+    text = text.strip()
+    return [*head, (role, (text[:1].lower() + text[1:]).rstrip(".?!"))]
 
 
 def choose_tz(rng: random.Random) -> float:
