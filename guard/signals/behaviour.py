@@ -49,6 +49,11 @@ _BITS = tuple(int(flag) for flag in Flag)
 # What a person's request often has and a sweep's does not: history, material, casual typing.
 _PERSONAL = int(Flag.MULTI_TURN | Flag.DOCUMENT | Flag.TOOLS | Flag.CASUAL)
 _FICTION = ~int(Flag.MULTI_TURN | Flag.FOLLOW_UP)  # what an unlived history's flags keep
+# People type in a hurry now and then; a ring typed casually almost throughout is a script
+# lowercasing its prompts (guard simulate --hurried), and that typing is evidence of nothing.
+_CASUAL = int(Flag.CASUAL)
+_HURRY_SHARE = 0.85
+_HURRY_MIN = 12
 _LIVED_SPAN = 3600.0  # seconds of ring before a request, within which its history was asked
 _FRAME_SHARE = 0.25  # one word naming this share of a ring's cells is a frame, not a subject
 _FRAME_MIN = 6
@@ -85,6 +90,8 @@ class RingStats:
         unlived = _unlived(ts, prompts, parents, complete)
         if unlived:  # a made-up history is no conversation: count the request as single-turn
             flags = tuple(flag & _FICTION if i in unlived else flag for i, flag in enumerate(flags))
+        if n >= _HURRY_MIN and sum(1 for flag in flags if flag & _CASUAL) >= _HURRY_SHARE * n:
+            flags = tuple(flag & ~_CASUAL for flag in flags)  # a script's hurry, not people's
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
             count = flags.count(value)
@@ -381,7 +388,12 @@ class CasualSignal(_RingSignal):
     """Share of recent prompts typed the way people type in a hurry (a lowercase start, no
     closing punctuation, "i" for "I"): evidence of a person, since sweeps are written by
     scripts and generators. A harvester replaying real users' prompts has it too, and any
-    harvester can lowercase its own, so it only ever lowers a score, and by little."""
+    harvester can lowercase its own, so it only ever lowers a score, and by little.
+
+    People's hurry comes and goes from one prompt to the next (a third to two thirds of a
+    ring's prompts); a ring of 12 or more typed casually almost throughout (85%) is a script
+    lowercasing every prompt, and counts as typed by nobody: here, and for the fresh
+    questions its prompts then are."""
 
     name = "casual"
     direction = -1

@@ -172,11 +172,12 @@ def test_varied_cells_are_counted_as_they_are() -> None:
 
 
 def test_casual_typing_is_evidence_of_a_person_and_weighs_little() -> None:
-    typed = context(ring(20, flags=Flag.CASUAL))
-    tidy = context(ring(20))
-    assert CasualSignal().measure(typed) == 20 / 23  # every prompt, times the evidence
+    n = 20
+    typed = context(mixed([Flag.CASUAL if i % 2 else 0 for i in range(n)], list(range(1, n + 1))))
+    tidy = context(ring(n))
+    assert CasualSignal().measure(typed) == 0.5 * 20 / 23  # half the prompts, times the evidence
     assert CasualSignal().measure(tidy) == 0.0
-    assert "100% of the last 20 prompts typed casually" in CasualSignal().explain(typed, 1.0)
+    assert "50% of the last 20 prompts typed casually" in CasualSignal().explain(typed, 1.0)
     # Anyone can lowercase a prompt: fitting may not weigh it like what cannot be faked.
     assert CasualSignal.direction == -1
     assert CasualSignal.max_weight is not None and CasualSignal.max_weight < 6
@@ -190,14 +191,31 @@ def mixed(flags: list[int], cells: list[int]) -> tuple[bytes, ...]:
     )
 
 
+def test_a_ring_typed_in_a_hurry_throughout_is_a_script() -> None:
+    # People's hurry comes and goes; a script that lowercases every prompt types the same way
+    # every time: its typing is evidence of nobody, and its questions are fresh ones.
+    scripted = RingStats.of(ring(20, flags=Flag.CASUAL))
+    assert scripted.share(Flag.CASUAL) == 0.0
+    assert scripted.fresh == 1.0
+    nearly = [0 if i == 0 else Flag.CASUAL for i in range(20)]  # 95%: still throughout
+    assert RingStats.of(mixed(nearly, list(range(1, 21)))).share(Flag.CASUAL) == 0.0
+    person = [0 if i % 4 == 0 else Flag.CASUAL for i in range(20)]  # 75%: a person's hurry
+    assert RingStats.of(mixed(person, list(range(1, 21)))).share(Flag.CASUAL) == 0.75
+    # A few requests cannot tell a habit from chance.
+    assert RingStats.of(ring(11, flags=Flag.CASUAL)).share(Flag.CASUAL) == 1.0
+
+
 def test_fresh_questions_count_each_request_for_what_it_is() -> None:
     signal = FreshQuestionsSignal()
     sweep = context(ring(40))  # single-turn, tidy, each on its own subject
     assert signal.measure(sweep) == 12 / 13
     assert "100% of the last 40 requests are fresh" in signal.explain(sweep, 1.0)
     # Each thing a person's request often has makes it no fresh question.
-    for personal in (Flag.MULTI_TURN, Flag.DOCUMENT, Flag.TOOLS, Flag.CASUAL):
+    for personal in (Flag.MULTI_TURN, Flag.DOCUMENT, Flag.TOOLS):
         assert signal.measure(context(ring(40, flags=personal))) == 0.0, personal
+    # A prompt typed in a hurry too, as people type some of theirs.
+    hurried = [Flag.CASUAL if i % 5 < 3 else 0 for i in range(40)]
+    assert RingStats.of(mixed(hurried, list(range(1, 41)))).fresh == 0.4
     # Nor does coming back to a subject: ten subjects, four requests each.
     assert signal.measure(context(ring(40, cells=10))) == 0.0
     # A sweep mixed into a person's traffic: the sweep's requests count, and only they.
