@@ -17,6 +17,11 @@ def _flag(name: str, default: str) -> str:
     return env(name, default) or default
 
 
+def _switch(name: str) -> bool:
+    """A switch's default from ``GUARD_<name>``: on unless unset, empty, "0" or "false"."""
+    return _flag(name, "") not in ("", "0", "false")
+
+
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "simulate",
@@ -61,14 +66,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--hurried",
         action="store_true",
-        default=_flag("HURRIED", "") not in ("", "0", "false"),
+        default=_switch("HURRIED"),
         help="harvesters type like people in a hurry (a lowercase first letter, no closing "
         "punctuation): an evasion to measure detection against (env GUARD_HURRIED)",
     )
     parser.add_argument(
         "--no-sharegpt",
         action="store_true",
-        default=_flag("NO_SHAREGPT", "") not in ("", "0", "false"),
+        default=_switch("NO_SHAREGPT"),
         help="use only the built-in prompt bank, not real ShareGPT conversations "
         "(env GUARD_NO_SHAREGPT)",
     )
