@@ -90,14 +90,16 @@ class RingStats:
         unlived = _unlived(ts, prompts, parents, complete)
         if unlived:  # a made-up history is no conversation: count the request as single-turn
             flags = tuple(flag & _FICTION if i in unlived else flag for i, flag in enumerate(flags))
-        if n >= _HURRY_MIN and sum(1 for flag in flags if flag & _CASUAL) >= _HURRY_SHARE * n:
-            flags = tuple(flag & ~_CASUAL for flag in flags)  # a script's hurry, not people's
         shares: dict[int, float] = {}
         for value in set(flags):  # a ring holds few distinct flag sets: count each once
             count = flags.count(value)
             for bit in _BITS:
                 if value & bit:
                     shares[bit] = shares.get(bit, 0) + count
+        personal = _PERSONAL
+        if n >= _HURRY_MIN and shares.get(_CASUAL, 0) >= _HURRY_SHARE * n:
+            del shares[_CASUAL]  # a script's hurry, not people's: no evidence of anyone
+            personal &= ~_CASUAL
         times = sorted(ts)  # newest first in the ring, but clocks of several instances differ
         gaps = sorted(map(sub, times[1:], times))
         half = len(gaps) // 2
@@ -110,7 +112,7 @@ class RingStats:
         fresh = sum(
             1
             for question, flag in zip(questions, flags, strict=True)
-            if not flag & _PERSONAL and asked[question] == 1
+            if not flag & personal and asked[question] == 1
         )
         return cls(
             n=n,
